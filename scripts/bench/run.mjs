@@ -1,0 +1,80 @@
+// `npm run bench`: (a) decode throughput over the goldens, (b) large sparse inputs in .bench/inputs,
+// (c) CLI wall time and peak RSS per input (median of --runs), printed as tables; JSON in .bench/results.json.
+// Options: --sizes 10M,500M,2G,8G  --runs 5  --no-hash-only | --hash-only  --hash-all-runs-up-to 600M
+//          --skip-decode  --browser
+// The browser part (drop → verdict, tab memory) is scripts/bench/browser.mjs (`--browser` runs it at the end).
+import { statSync, writeFileSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import path from 'node:path';
+import { bundleCli, benchDir, root } from './bundle.mjs';
+import { decodeThroughput } from './decode-throughput.mjs';
+import { makeInputs, parseSize } from './make-inputs.mjs';
+import { benchFile } from './cli-bench.mjs';
+
+const argv = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : fallback;
+};
+const has = (name) => argv.includes(name);
+const sizes = opt('--sizes', '10M,500M,2G,8G').split(',');
+const runs = Number(opt('--runs', '5'));
+const modes = has('--hash-only') ? [true] : has('--no-hash-only') ? [false] : [false, true];
+// The streamed sha256 runs at tens of MB/s in the pure-TS hasher: above this size the hashed scan runs once.
+const hashRunsMaxBytes = parseSize(opt('--hash-all-runs-up-to', '600M'));
+
+function table(headers, rows) {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
+  return [line(headers), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+const results = { when: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length };
+console.log(`df -h /work:\n${execSync('df -h /work').toString().trim()}\n`);
+
+if (!has('--skip-decode')) {
+  console.log('(a) decode throughput over the goldens …');
+  const d = await decodeThroughput({ seconds: 3 });
+  results.decode = d;
+  console.log(
+    table(
+      ['payloads', 'passes', 'not ok', 'payloads/s', 'MB/s', 'µs/payload'],
+      [[d.payloads, d.passes, d.failures, d.payloadsPerSecond.toFixed(0), d.megabytesPerSecond.toFixed(2), d.meanMicroseconds.toFixed(0)]],
+    ),
+  );
+  console.log();
+}
+
+console.log(`(b) building sparse inputs (${sizes.join(', ')}) in .bench/inputs …`);
+const inputs = await makeInputs({ sizes });
+results.inputs = inputs.map((f) => ({ file: path.relative(root, f.file), size: f.size, diskBytes: f.diskBytes }));
+console.log(table(['file', 'apparent size', 'on disk'], inputs.map((f) => [path.relative(root, f.file), f.size.toLocaleString('en-US'), `${(f.diskBytes / 1024).toFixed(0)} KiB`])));
+console.log();
+
+console.log(`(c) CLI scan, median of ${runs} runs (wall time and peak RSS from /usr/bin/time) …`);
+const runner = await bundleCli();
+results.cli = [];
+const rows = [];
+for (const f of inputs) {
+  let noHashWall;
+  for (const hash of modes) {
+    const n = hash && f.size > hashRunsMaxBytes ? 1 : runs;
+    const r = benchFile(runner, f.file, { runs: n, hash });
+    results.cli.push({ ...r, file: path.relative(root, f.file), size: statSync(f.file).size });
+    if (!hash) noHashWall = r.wallS;
+    // Hash rate from the difference to the unhashed scan of the same file (start-up and parsing cancel out).
+    const hashS = hash && noHashWall !== undefined ? r.wallS - noHashWall : undefined;
+    const mbps = hashS && hashS > 0.05 ? `${(f.size / 1e6 / hashS).toFixed(0)} MB/s` : '';
+    rows.push([path.basename(f.file), hash ? 'sha256' : '--no-hash', n, r.wallS.toFixed(2), r.wallMinS.toFixed(2), r.maxRssMiB.toFixed(0), r.verdict + (r.error ? ` (${r.error.slice(0, 60)})` : ''), mbps]);
+    console.log(`  ${rows.at(-1).join('  ')}`);
+  }
+}
+console.log();
+console.log(table(['input', 'hash', 'runs', 'wall s (median)', 'wall s (min)', 'peak RSS MiB', 'verdict', 'hash rate'], rows));
+writeFileSync(path.join(benchDir, 'results.json'), JSON.stringify(results, null, 2));
+console.log(`\nJSON: ${path.relative(root, path.join(benchDir, 'results.json'))}`);
+
+if (has('--browser')) {
+  const { runBrowserBench } = await import('./browser.mjs');
+  await runBrowserBench({ files: inputs.map((f) => f.file) });
+}

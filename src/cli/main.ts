@@ -1,0 +1,130 @@
+/**
+ * `lambdalens` — the CLI over the same core as the page.
+ *   lambdalens scan <paths…> [--json] [--fail-on <severity>] [--no-hash]
+ *   lambdalens decode [<base64>|-]
+ * Exit codes: 0 clean or below the threshold, 1 findings at or above it, 2 errors or bad usage.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { SEVERITIES, type FileReport, type Severity } from '../core/report';
+import { isSavedModelDir, scanDirectory, scanPath } from '../node/scan-path';
+import { VERSION } from '../core/version';
+import { formatReportText } from './format-text';
+import { runDecode } from './decode';
+
+const USAGE = `lambdalens ${VERSION} — see what code a Keras/TensorFlow model runs on load, without loading it.
+
+Usage:
+  lambdalens scan <paths…> [--json] [--fail-on <severity>] [--no-hash]
+  lambdalens decode [<base64>|-] [--json]
+
+scan      files and folders (folders are searched recursively; files are recognised by their bytes)
+  --json              print the JSON report (schema lambdalens/report@1): one object, or an array for several files
+  --fail-on <sev>     exit 1 when a finding is at or above: critical|high|medium|low|info (default: high)
+  --no-hash           skip the streamed sha256
+decode    decode one marshal payload (base64 or raw_unicode_escape text) from the argument or stdin
+
+Exit codes: 0 clean or below the threshold, 1 findings at or above it, 2 errors or bad usage.`;
+
+interface Target {
+  path: string;
+  /** Found by walking a folder: unrecognised files are skipped rather than reported as errors. */
+  discovered: boolean;
+  /** A SavedModel folder, scanned as one model. */
+  folder?: boolean;
+}
+
+async function expand(paths: string[]): Promise<Target[]> {
+  const out: Target[] = [];
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    if (depth > 32) return;
+    const entries = await readdir(dir, { withFileTypes: true });
+    entries.sort((a, b) => a.name.localeCompare(b.name));
+    for (const e of entries) {
+      if (e.name.startsWith('.')) continue;
+      const full = path.join(dir, e.name);
+      // A SavedModel folder is one model, not a bag of files.
+      if (e.isDirectory() && (await isSavedModelDir(full))) out.push({ path: full, discovered: true, folder: true });
+      else if (e.isDirectory()) await walk(full, depth + 1);
+      else if (e.isFile()) out.push({ path: full, discovered: true });
+    }
+  };
+  for (const p of paths) {
+    let s;
+    try {
+      s = await stat(p);
+    } catch {
+      out.push({ path: p, discovered: false });
+      continue;
+    }
+    if (!s.isDirectory()) out.push({ path: p, discovered: false });
+    else if (await isSavedModelDir(p)) out.push({ path: p, discovered: false, folder: true });
+    else await walk(p, 0);
+  }
+  return out;
+}
+
+function isSkippable(report: FileReport): boolean {
+  return report.verdict === 'error' && /not a recognised model format|the file is empty/.test(report.error?.message ?? '');
+}
+
+export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    out(USAGE + '\n');
+    return command ? 0 : 2;
+  }
+  if (command === '--version') {
+    out(VERSION + '\n');
+    return 0;
+  }
+  if (command === 'decode') return runDecode(rest, out, err);
+  if (command !== 'scan') {
+    err(`unknown command: ${command}\n\n${USAGE}\n`);
+    return 2;
+  }
+  let json = false;
+  let hash = true;
+  let failOn: Severity = 'high';
+  const paths: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    if (a === '--json') json = true;
+    else if (a === '--no-hash') hash = false;
+    else if (a === '--fail-on') {
+      const v = rest[++i] as Severity | undefined;
+      if (!v || !SEVERITIES.includes(v)) {
+        err(`--fail-on takes one of ${SEVERITIES.join('|')}\n`);
+        return 2;
+      }
+      failOn = v;
+    } else if (a.startsWith('--')) {
+      err(`unknown option: ${a}\n\n${USAGE}\n`);
+      return 2;
+    } else paths.push(a);
+  }
+  if (paths.length === 0) {
+    err(`scan needs at least one path\n\n${USAGE}\n`);
+    return 2;
+  }
+  const targets = await expand(paths);
+  const reports: FileReport[] = [];
+  const skipped: string[] = [];
+  for (const t of targets) {
+    const report = t.folder ? await scanDirectory(t.path, { hash }) : await scanPath(t.path, { hash });
+    if (t.discovered && isSkippable(report)) skipped.push(t.path);
+    else reports.push(report);
+  }
+  if (json) out(JSON.stringify(reports.length === 1 && targets.length === 1 ? reports[0] : reports, null, 2) + '\n');
+  else {
+    for (const r of reports) out(formatReportText(r) + '\n');
+    if (skipped.length) out(`skipped ${skipped.length} file(s) that are not model files\n`);
+  }
+  const threshold = SEVERITIES.indexOf(failOn);
+  if (reports.some((r) => r.verdict === 'error')) return 2;
+  if (reports.length === 0) {
+    err('no model files found\n');
+    return 2;
+  }
+  return reports.some((r) => r.findings.some((f) => SEVERITIES.indexOf(f.severity) <= threshold)) ? 1 : 0;
+}

@@ -1,0 +1,59 @@
+/** Shared by the bytecode rules: a carrier and its decoding become a finding with a plain title. */
+import type { CodeCarrier } from '../keras/model';
+import { encodeBase64 } from '../keras/payload-bytes';
+import { sha256Hex } from '../io/sha256';
+import type { PayloadDecoding } from '../python/types';
+import type { Detection } from './rule';
+
+const SHAPE_NAMES: Record<CodeCarrier['shape'], string> = {
+  'keras3-lambda': 'Keras 3 __lambda__ object',
+  'keras3-lambda-value': 'Keras 3 __lambda__ value list',
+  'value-list': 'Keras 3 {value: [code, defaults, closure]}',
+  tuple: 'keras_metadata __tuple__ [code, defaults, closure]',
+  list: '[code, defaults, closure] list (Keras 1.1 – tf_keras)',
+  'bare-string': 'bare marshal string (Keras 1.0)',
+};
+
+function clip(text: string, max = 60): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** "runs os.system('echo hi') when the model is loaded" when the decoding says so; else a neutral title. */
+export function payloadTitle(carrier: CodeCarrier, decoded: PayloadDecoding): string {
+  const where = carrier.layer ? `layer ${carrier.layer}` : carrier.document;
+  const slot = carrier.slot ? ` (${carrier.slot})` : '';
+  const top = decoded.indicators[0];
+  if (top) return `Python bytecode in ${where}${slot} ${clip(top.title, 90)}`;
+  if (!decoded.ok) return `Undecodable Python bytecode in ${where}${slot}`;
+  return `Python bytecode in ${where}${slot}`;
+}
+
+export function payloadDetection(carrier: CodeCarrier, decoded: PayloadDecoding): Detection {
+  return {
+    title: payloadTitle(carrier, decoded),
+    document: carrier.document,
+    location: carrier.pointer,
+    layer: carrier.layer,
+    slot: carrier.slot,
+    evidence: {
+      layerClass: carrier.layerClass,
+      carrier: SHAPE_NAMES[carrier.shape],
+      declaredType: carrier.declaredType,
+      module: carrier.module,
+      arguments: carrier.arguments,
+      names: decoded.names.slice(0, 50),
+      strings: decoded.strings.slice(0, 20).map((s) => clip(s, 200)),
+      pythonVersions: decoded.pythonVersions.map((v) => v.version),
+    },
+    payload: {
+      encoding: carrier.encoding,
+      carrier: carrier.shape,
+      sha256: sha256Hex(carrier.bytes),
+      size: carrier.bytes.length,
+      defaults: carrier.defaults,
+      closure: carrier.closure,
+      decoded,
+      base64: encodeBase64(carrier.bytes),
+    },
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * Legacy Keras HDF5 (`model.save('x.h5')` in Keras 1/2, tf.keras, tf_keras, Keras 3): the model lives in root
+ * attributes `model_config` / `training_config` (JSON text), beside `keras_version` and `backend`
+ * (THREATS.md §A.0). Read through the real HDF5 library; weights are never touched.
+ */
+import type { Attribute, Group } from 'h5wasm';
+import type { ByteSource } from '../io/byte-source';
+import { parseJson, JsonError } from '../json/parse';
+import type { ConfigDocument, ContainerFact, OpenedModel } from '../keras/model';
+import { FormatError, decodeUtf8, type FormatContext, type FormatModule, type Probe } from './format';
+import { scanHdf5Structure } from './hdf5-structure';
+
+const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+function hasSignature(bytes: Uint8Array, at = 0): boolean {
+  return SIGNATURE.every((b, i) => bytes[at + i] === b);
+}
+
+/** HDF5 superblock at 0, or after a user block at 512, 1024, 2048, … (HDF5 spec). Returns the offset. */
+export async function findSuperblock(source: ByteSource, probe: Probe): Promise<number | null> {
+  if (hasSignature(probe.head)) return 0;
+  for (let at = 512; at + 8 <= source.size; at *= 2) {
+    if (at + 8 <= probe.head.length) {
+      if (hasSignature(probe.head, at)) return at;
+    } else if (hasSignature(await source.read(at, 8))) return at;
+  }
+  return null;
+}
+
+/** Attribute text whether written as variable- or fixed-length strings, `bytes` or `str`, or a 1-element array. */
+export function attributeText(attr: Attribute | undefined): string | undefined {
+  if (!attr) return undefined;
+  let v: unknown = attr.value;
+  if (Array.isArray(v) && v.length === 1) v = v[0];
+  if (typeof v === 'string') return v;
+  if (v instanceof Uint8Array) return decodeUtf8(v);
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  return undefined;
+}
+
+const MAX_ATTRIBUTE_CHARS = 64 * 1024 * 1024;
+
+function readJsonAttribute(root: Group, name: string, role: ConfigDocument['role']): ConfigDocument | undefined {
+  const text = attributeText(root.attrs[name]);
+  if (text === undefined) return undefined;
+  if (text.length > MAX_ATTRIBUTE_CHARS) throw new FormatError(`root attribute ${name} is ${text.length} characters, over the limit`);
+  try {
+    return { name, value: parseJson(text), role };
+  } catch (e) {
+    if (e instanceof JsonError) throw new FormatError(`root attribute ${name} is not valid JSON: ${e.message}`);
+    throw e;
+  }
+}
+
+export const kerasH5: FormatModule = {
+  id: 'hdf5',
+  async detect(source, probe) {
+    return (await findSuperblock(source, probe)) !== null;
+  },
+  async open(source: ByteSource, ctx: FormatContext): Promise<OpenedModel> {
+    const userBlock = (await findSuperblock(source, { head: await source.read(0, 4096), size: source.size })) ?? 0;
+    ctx.progress('opening HDF5');
+    const mounted = await ctx.mountHdf5(source);
+    let file: InstanceType<typeof mounted.h5.File> | undefined;
+    try {
+      try {
+        file = new mounted.h5.File(mounted.path, 'r');
+      } catch (e) {
+        throw new FormatError(`the HDF5 library could not open the file: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      const attrNames = Object.keys(file.attrs);
+      const attr = (n: string) => attributeText(file!.attrs[n]);
+      const documents: ConfigDocument[] = [];
+      const model = readJsonAttribute(file, 'model_config', 'model');
+      if (model) documents.push(model);
+      const training = readJsonAttribute(file, 'training_config', 'training');
+      if (training) documents.push(training);
+      const writer: Record<string, string> = {};
+      for (const n of attrNames) {
+        if (n === 'model_config' || n === 'training_config' || n.startsWith('layer_names')) continue;
+        const t = attr(n);
+        if (t !== undefined && t.length < 200) writer[n] = t;
+      }
+      const keys = file.keys();
+      const weightsOnly = !model && (attrNames.some((n) => n.startsWith('layer_names')) || keys.includes('layers') || keys.includes('vars'));
+      ctx.progress('checking HDF5 links');
+      const containerFacts: ContainerFact[] = scanHdf5Structure(mounted.h5, file, source.size);
+      const detail = [
+        model ? 'Keras HDF5 model' : weightsOnly ? 'Keras HDF5 weights only (no model config)' : 'HDF5 file without a Keras model config',
+        userBlock ? `user block of ${userBlock} bytes` : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
+      return {
+        format: model ? 'keras-h5' : weightsOnly ? 'keras-h5-weights' : 'hdf5',
+        formatDetail: detail,
+        documents,
+        meta: { kerasVersion: writer.keras_version, backend: writer.backend, writer },
+        containerFacts,
+      };
+    } catch (e) {
+      if (e instanceof FormatError) throw e;
+      // h5wasm reports HDF5 library failures as plain strings/errors without context.
+      throw new FormatError(`the HDF5 library could not read the file: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      try {
+        file?.close();
+      } finally {
+        mounted.release();
+      }
+    }
+  },
+};

@@ -1,0 +1,18 @@
+/** The contract between the scan pipeline and its hosts (worker, CLI, tests). */
+import type { Hdf5Mounter } from './formats/hdf5-mount';
+import type { ByteSource } from './io/byte-source';
+
+export interface ScanProgress {
+  stage: 'detect' | 'container' | 'config' | 'decode' | 'analysis' | 'done';
+  message: string;
+}
+
+export interface ScanOptions {
+  /** Platform adapter for HDF5 (worker: WORKERFS; Node: real path). */
+  mountHdf5: Hdf5Mounter;
+  onProgress?: (progress: ScanProgress) => void;
+  /** Aborts between stages and inside long loops; the scan then ends with an `error` report. */
+  signal?: AbortSignal;
+  /** Display path for the report (defaults to source.name). */
+  path?: string;
+}

@@ -1,0 +1,193 @@
+/**
+ * The pipeline, once for every host: bytes → container (formats/) → config documents → walked model
+ * (keras/walker) → decoded payloads (python/) → findings (analysis/) → FileReport. Never throws: every
+ * failure becomes an `error` report that says what is wrong and where.
+ */
+import { decideVerdict, sortFindings } from './analysis/verdict';
+import { runRules } from './analysis/registry';
+import { FormatError, checkAborted, type FormatContext, type FormatModule } from './formats/format';
+import { base64Text } from './formats/base64-text';
+import { kerasH5 } from './formats/keras-h5';
+import { kerasJson } from './formats/keras-json';
+import { kerasZip } from './formats/keras-zip';
+import { kerasYaml } from './formats/yaml';
+import { pickleFile } from './formats/pickle-file';
+import { openSavedModelFiles, savedModelPb } from './formats/savedmodel-folder';
+import { scanTorchModuleBlobs } from './formats/embedded-pickles';
+import type { ByteSource } from './io/byte-source';
+import { JsonError } from './json/parse';
+import type { CodeCarrier, OpenedModel } from './keras/model';
+import { walkDocuments } from './keras/walker';
+import { MarshalError } from './python/marshal';
+import { decodePayload } from './python/decode';
+import type { PayloadDecoding } from './python/types';
+import { REPORT_SCHEMA, type FileReport } from './report';
+import type { ScanOptions } from './scan-types';
+import { VERSION } from './version';
+
+/**
+ * Detection order: binary signatures first, then formats confirmed by parsing (pickle opcodes, protobuf),
+ * text last (base64 text is the fallback of fallbacks).
+ */
+export const FORMATS: readonly FormatModule[] = [kerasH5, kerasZip, pickleFile, savedModelPb, kerasJson, kerasYaml, base64Text];
+
+const HEAD_BYTES = 4096;
+const MAX_NESTING = 2;
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}
+
+function emptyReport(path: string, size: number): FileReport {
+  return {
+    schema: REPORT_SCHEMA,
+    tool: { name: 'lambdalens', version: VERSION },
+    path,
+    size,
+    format: 'unknown',
+    formatDetail: '',
+    sha256: null,
+    verdict: 'error',
+    verdictReason: '',
+    layers: [],
+    findings: [],
+    timings: { totalMs: 0 },
+  };
+}
+
+/** A report for a file that could not be inspected at all (unreadable, worker died, timed out). */
+export function errorReport(path: string, size: number, message: string): FileReport {
+  const report = emptyReport(path, size);
+  report.error = { message };
+  report.verdictReason = `Could not inspect this file: ${message}`;
+  return report;
+}
+
+function describeError(e: unknown): { message: string; offset?: number; pointer?: string } {
+  if (e instanceof FormatError) return { message: e.message, offset: e.offset, pointer: e.pointer };
+  if (e instanceof JsonError) return { message: e.message, offset: e.offset };
+  if (e instanceof MarshalError) return { message: e.message, offset: e.offset };
+  if (e instanceof RangeError) return { message: `input exceeded an internal limit (${e.message})` };
+  if (e instanceof Error) return { message: `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` };
+  return { message: String(e) };
+}
+
+/** Detects the format from bytes (never the file name) and opens it. */
+async function openAny(source: ByteSource, options: ScanOptions, depth: number): Promise<OpenedModel> {
+  if (source.size === 0) throw new FormatError('the file is empty');
+  const head = await source.read(0, Math.min(HEAD_BYTES, source.size));
+  const probe = { head, size: source.size };
+  const ctx = contextFor(options, depth);
+  for (const format of FORMATS) {
+    checkAborted(options.signal);
+    if (await format.detect(source, probe)) return format.open(source, ctx);
+  }
+  throw new FormatError(
+    `not a recognised model format (first bytes: ${Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ')})`,
+  );
+}
+
+function contextFor(options: ScanOptions, depth: number): FormatContext {
+  return {
+    mountHdf5: options.mountHdf5,
+    signal: options.signal,
+    progress: (message) => options.onProgress?.({ stage: 'container', message }),
+    openNested: (inner) => {
+      if (depth >= MAX_NESTING) throw new FormatError('model wrapped too many times (nested encodings)');
+      return openAny(inner, options, depth + 1);
+    },
+  };
+}
+
+/** Opened container → walked model → decoded payloads → findings → report fields. */
+async function analyse(opened: OpenedModel, report: FileReport, options: ScanOptions): Promise<void> {
+  const progress = options.onProgress ?? (() => {});
+  report.format = opened.format;
+  report.formatDetail = opened.formatDetail;
+  report.members = opened.members;
+  checkAborted(options.signal);
+
+  progress({ stage: 'config', message: 'walking the model config' });
+  const walked = walkDocuments(opened.documents);
+
+  progress({ stage: 'decode', message: `decoding ${walked.carriers.length} payload(s)` });
+  const hints = { kerasVersion: opened.meta.kerasVersion };
+  const decoded = new Map<CodeCarrier, PayloadDecoding>();
+  for (const carrier of walked.carriers) {
+    checkAborted(options.signal);
+    decoded.set(carrier, decodePayload(carrier.bytes, hints));
+  }
+  const blobs = await scanTorchModuleBlobs(walked.objects);
+
+  progress({ stage: 'analysis', message: 'running rules' });
+  const findings = sortFindings(
+    runRules({
+      opened,
+      walked,
+      decoded,
+      pickles: [...(opened.pickles ?? []), ...blobs.pickles],
+      torchBlobs: blobs.blobs,
+      earlier: [],
+    }),
+  );
+  report.layers = walked.layers;
+  report.findings = findings;
+  report.model = {
+    className: walked.rootClass,
+    name: walked.rootName,
+    kerasVersion: opened.meta.kerasVersion,
+    backend: opened.meta.backend,
+    writer: opened.meta.writer,
+    layerCount: walked.layers.filter((l) => l.parent !== undefined).length,
+  };
+  const { verdict, reason } = decideVerdict(findings);
+  report.verdict = verdict;
+  const nothingToLoad = opened.documents.length === 0 && !opened.graphs && !(opened.pickles ?? []).length && opened.format !== 'yaml';
+  report.verdictReason =
+    nothingToLoad && verdict === 'clean' ? `${opened.formatDetail}: there is no model config, so nothing in it is loaded as code.` : reason;
+}
+
+function fail(report: FileReport, e: unknown): void {
+  const error = describeError(e);
+  report.verdict = 'error';
+  report.error = error;
+  report.verdictReason = `Could not inspect this file: ${error.message}`;
+}
+
+function finish(report: FileReport, started: number, options: ScanOptions): FileReport {
+  report.timings.totalMs = Math.round((now() - started) * 10) / 10;
+  options.onProgress?.({ stage: 'done', message: report.verdict });
+  return report;
+}
+
+export async function scanSource(source: ByteSource, options: ScanOptions): Promise<FileReport> {
+  const started = now();
+  const report = emptyReport(options.path ?? source.name, source.size);
+  try {
+    options.onProgress?.({ stage: 'detect', message: 'detecting the format' });
+    await analyse(await openAny(source, options, 0), report, options);
+  } catch (e) {
+    fail(report, e);
+  }
+  return finish(report, started, options);
+}
+
+/**
+ * A SavedModel folder as ONE model: `files` maps names relative to the dropped/opened folder (`saved_model.pb`,
+ * `variables/variables.index`, or with the folder name in front) to their bytes. Only saved_model.pb and
+ * keras_metadata.pb are read; the rest is listed.
+ */
+export async function scanFolder(files: Map<string, ByteSource>, name: string, options: ScanOptions): Promise<FileReport> {
+  const started = now();
+  let size = 0;
+  for (const f of files.values()) size += f.size;
+  const report = emptyReport(options.path ?? name, size);
+  try {
+    options.onProgress?.({ stage: 'detect', message: 'reading the SavedModel folder' });
+    const opened = await openSavedModelFiles(files, `folder ${name}`, contextFor(options, 0));
+    await analyse(opened, report, options);
+  } catch (e) {
+    fail(report, e);
+  }
+  return finish(report, started, options);
+}

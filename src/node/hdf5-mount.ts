@@ -1,0 +1,33 @@
+/**
+ * The Node Hdf5Mounter: h5wasm's Node build reads the host file system directly (NODERAWFS), so a file on
+ * disk is opened by its path, lazily. Bytes that exist only in memory or inside another file (a base64-wrapped
+ * model, a member of a zip) are written to a private temporary file first.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Hdf5Mounter, H5Api } from '../core/formats/hdf5-mount';
+import type { ByteSource } from '../core/io/byte-source';
+import { NodeFileSource } from './file-source';
+
+let h5Promise: Promise<H5Api> | undefined;
+
+function loadH5(): Promise<H5Api> {
+  h5Promise ??= import('h5wasm/node').then(async (mod) => {
+    await mod.ready;
+    return mod as unknown as H5Api;
+  });
+  return h5Promise;
+}
+
+const MAX_TEMP_BYTES = 1024 * 1024 * 1024;
+
+export const mountHdf5Node: Hdf5Mounter = async (source: ByteSource) => {
+  const h5 = await loadH5();
+  if (source instanceof NodeFileSource) return { h5, path: source.path, release: () => {} };
+  if (source.size > MAX_TEMP_BYTES) throw new Error(`embedded HDF5 of ${source.size} bytes is too large to inspect from the CLI`);
+  const dir = mkdtempSync(path.join(tmpdir(), 'lambdalens-'));
+  const file = path.join(dir, 'embedded.h5');
+  writeFileSync(file, await source.read(0, source.size));
+  return { h5, path: file, release: () => rmSync(dir, { recursive: true, force: true }) };
+};

@@ -1,0 +1,103 @@
+/** React state around the worker client: one entry per dropped file or folder, in drop order. */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { FileReport } from '../core/report';
+import type { ScanProgress } from '../core/scan-types';
+import { ScanClient } from '../worker/client';
+import { createScanWorker } from '../worker/create-worker';
+import type { DroppedFolder } from './drop-input';
+
+export interface ScanEntry {
+  id: number;
+  name: string;
+  size: number;
+  kind: 'file' | 'folder';
+  status: 'queued' | 'scanning' | 'done';
+  /** performance.now() when the entry was queued and when the worker took it. */
+  queuedAt: number;
+  startedAt?: number;
+  progress?: ScanProgress;
+  report?: FileReport;
+  /** From queueing (the drop) to the verdict. */
+  elapsedMs?: number;
+}
+
+export interface Scanner {
+  entries: ScanEntry[];
+  selectedId: number | null;
+  select(id: number): void;
+  scan(files: File[], folders: DroppedFolder[]): void;
+  /** Stops one entry (queued or running). */
+  stopOne(id: number): void;
+  /** Stops everything. */
+  stop(): void;
+  clear(): void;
+  busy: boolean;
+}
+
+export function useScanner(): Scanner {
+  const [entries, setEntries] = useState<ScanEntry[]>([]);
+  const [selectedId, setSelectedId] = useState<number | null>(null);
+  const clientRef = useRef<ScanClient | null>(null);
+
+  const update = useCallback((id: number, change: (entry: ScanEntry) => ScanEntry) => {
+    setEntries((list) => list.map((entry) => (entry.id === id ? change(entry) : entry)));
+  }, []);
+
+  const getClient = useCallback((): ScanClient => {
+    clientRef.current ??= new ScanClient(
+      {
+        start: (id) => update(id, (e) => ({ ...e, status: 'scanning', startedAt: performance.now() })),
+        progress: (id, progress) => update(id, (e) => ({ ...e, progress })),
+        report: (id, report) =>
+          update(id, (e) => ({ ...e, status: 'done', report, elapsedMs: performance.now() - e.queuedAt })),
+        hash: (id, sha256) =>
+          update(id, (e) => (e.report ? { ...e, report: { ...e.report, sha256 } } : e)),
+      },
+      { createWorker: createScanWorker },
+    );
+    return clientRef.current;
+  }, [update]);
+
+  useEffect(() => {
+    // Start the worker while the user is still choosing a file.
+    const timer = setTimeout(() => getClient().warmUp(), 0);
+    return () => {
+      clearTimeout(timer);
+      clientRef.current?.dispose();
+      clientRef.current = null;
+    };
+  }, [getClient]);
+
+  const scan = useCallback(
+    (files: File[], folders: DroppedFolder[]) => {
+      const client = getClient();
+      const fresh = !client.busy;
+      const now = performance.now();
+      const added: ScanEntry[] = [];
+      for (const folder of folders) {
+        const job = client.scanFolder(folder.name, folder.items);
+        added.push({ id: job.id, name: folder.name, size: job.size, kind: 'folder', status: 'queued', queuedAt: now });
+      }
+      for (const file of files) {
+        const job = client.scanFile(file, file.name);
+        added.push({ id: job.id, name: file.name, size: file.size, kind: 'file', status: 'queued', queuedAt: now });
+      }
+      if (added.length === 0) return;
+      // On a fresh drop (nothing running) earlier results are replaced; while busy the new ones are appended.
+      setEntries((list) => (fresh ? added : [...list, ...added]));
+      setSelectedId(added[0].id);
+    },
+    [getClient],
+  );
+
+  const stop = useCallback(() => clientRef.current?.cancelAll(), []);
+  const stopOne = useCallback((id: number) => clientRef.current?.cancel(id), []);
+  const clear = useCallback(() => {
+    clientRef.current?.cancelAll();
+    setEntries([]);
+    setSelectedId(null);
+  }, []);
+
+  const busy = entries.some((e) => e.status !== 'done');
+  return { entries, selectedId, select: setSelectedId, scan, stopOne, stop, clear, busy };
+}

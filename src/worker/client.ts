@@ -1,0 +1,224 @@
+/**
+ * The page side of the scan worker: one worker reused for a queue of files, cancel, and a watchdog.
+ * A file that takes too long, or a worker that dies (e.g. WASM out of memory), costs only that file: the worker
+ * is terminated, the file gets an `error` report saying why, a fresh worker takes the rest of the queue.
+ */
+import type { FileReport } from '../core/report';
+import type { ScanProgress } from '../core/scan-types';
+import { errorReport } from './error-report';
+import type { PageToWorker, ScanItem, WorkerToPage } from './protocol';
+
+export interface ScanJob {
+  id: number;
+  /** Display name: the file name, or the dropped folder's name. */
+  name: string;
+  /** Total bytes of the items. */
+  size: number;
+  items: ScanItem[];
+  /** Set for a SavedModel folder (items carry relative paths). */
+  folder?: string;
+}
+
+export interface ScanClientEvents {
+  /** The job was handed to the worker. */
+  start?(id: number): void;
+  progress?(id: number, progress: ScanProgress): void;
+  /** Exactly once per job: from the worker, or made here on timeout, crash or stop. */
+  report(id: number, report: FileReport): void;
+  /** Later than the report, when the streamed SHA-256 is done. */
+  hash?(id: number, sha256: string): void;
+}
+
+export interface ScanClientOptions {
+  createWorker: () => Worker;
+  /** Per-file budget before the worker is terminated (default 30 s). */
+  timeoutMs?: number;
+  /** How long a cancelled scan may take to wind down before the worker is terminated (default 1.5 s). */
+  cancelGraceMs?: number;
+}
+
+interface ActiveJob {
+  job: ScanJob;
+  startedAt: number;
+  watchdog: ReturnType<typeof setTimeout>;
+  grace?: ReturnType<typeof setTimeout>;
+}
+
+export class ScanClient {
+  private worker: Worker | null = null;
+  private queue: ScanJob[] = [];
+  private active: ActiveJob | null = null;
+  /** Jobs whose report is out and whose hash is still being computed in the worker. */
+  private hashing = new Set<number>();
+  private nextId = 1;
+  private readonly timeoutMs: number;
+  private readonly cancelGraceMs: number;
+
+  constructor(
+    private readonly events: ScanClientEvents,
+    private readonly options: ScanClientOptions,
+  ) {
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.cancelGraceMs = options.cancelGraceMs ?? 1_500;
+  }
+
+  /** Queues one file; returns its job id. */
+  scanFile(file: Blob, name: string): ScanJob {
+    return this.enqueue({ id: this.nextId++, name, size: file.size, items: [{ name, file }] });
+  }
+
+  /** Queues a dropped folder (SavedModel); `items` carry paths relative to the folder. */
+  scanFolder(name: string, items: ScanItem[]): ScanJob {
+    const size = items.reduce((sum, item) => sum + item.file.size, 0);
+    return this.enqueue({ id: this.nextId++, name, size, items, folder: name });
+  }
+
+  /** Stops one job: drops it from the queue, or aborts it in the worker (terminating it if it does not stop). */
+  cancel(id: number): void {
+    const queued = this.queue.findIndex((job) => job.id === id);
+    if (queued >= 0) {
+      const [job] = this.queue.splice(queued, 1);
+      this.events.report(job.id, errorReport(job.name, job.size, 'stopped before the scan started'));
+      return;
+    }
+    if (this.active?.job.id === id) {
+      const active = this.active;
+      this.post({ type: 'cancel', id });
+      active.grace ??= setTimeout(() => {
+        if (this.active === active) this.restart('stopped by the user');
+      }, this.cancelGraceMs);
+      return;
+    }
+    if (this.hashing.has(id)) this.post({ type: 'cancel', id });
+  }
+
+  /** Stops everything queued and running. */
+  cancelAll(): void {
+    for (const job of [...this.queue]) this.cancel(job.id);
+    if (this.active) this.cancel(this.active.job.id);
+    for (const id of [...this.hashing]) this.cancel(id);
+  }
+
+  /** Starts the worker ahead of the first file (it compiles h5wasm on start), so the first verdict is quicker. */
+  warmUp(): void {
+    this.ensureWorker();
+  }
+
+  /** True while a job is queued or running (hashing does not count). */
+  get busy(): boolean {
+    return this.active !== null || this.queue.length > 0;
+  }
+
+  dispose(): void {
+    this.queue = [];
+    if (this.active) clearTimers(this.active);
+    this.active = null;
+    this.worker?.terminate();
+    this.worker = null;
+  }
+
+  private enqueue(job: ScanJob): ScanJob {
+    this.queue.push(job);
+    // Started on a microtask, so the caller can record the job before its `start` event arrives.
+    queueMicrotask(() => this.pump());
+    return job;
+  }
+
+  private pump(): void {
+    if (this.active || this.queue.length === 0) return;
+    const job = this.queue.shift()!;
+    const worker = this.ensureWorker();
+    const active: ActiveJob = {
+      job,
+      startedAt: now(),
+      watchdog: setTimeout(() => {
+        if (this.active !== active) return;
+        const seconds = Math.round(this.timeoutMs / 1000);
+        this.restart(
+          `the scan took longer than ${seconds} s and was stopped (the file may be very large or built to be slow to parse; nothing in it was run)`,
+        );
+      }, this.timeoutMs),
+    };
+    this.active = active;
+    const message: PageToWorker = { type: 'scan', id: job.id, files: job.items, folder: job.folder };
+    worker.postMessage(message);
+    this.events.start?.(job.id);
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = this.options.createWorker();
+    worker.onmessage = (event: MessageEvent<WorkerToPage>) => {
+      if (this.worker === worker) this.onMessage(event.data);
+    };
+    worker.onerror = (event: ErrorEvent) => {
+      event.preventDefault();
+      if (this.worker === worker) this.restart(`the scanner stopped unexpectedly (${event.message || 'worker error'})`);
+    };
+    worker.onmessageerror = () => {
+      if (this.worker === worker) this.restart('the scanner sent a message that could not be read');
+    };
+    this.worker = worker;
+    return worker;
+  }
+
+  private onMessage(message: WorkerToPage): void {
+    switch (message.type) {
+      case 'progress':
+        if (this.active?.job.id === message.id) this.events.progress?.(message.id, message.progress);
+        break;
+      case 'report': {
+        if (this.active?.job.id !== message.id) break;
+        clearTimers(this.active);
+        this.active = null;
+        this.events.report(message.id, message.report);
+        if (message.restart) {
+          // The worker's WASM state may be broken: the next file gets a fresh one.
+          this.worker?.terminate();
+          this.worker = null;
+          this.hashing.clear();
+        } else {
+          this.hashing.add(message.id);
+        }
+        this.pump();
+        break;
+      }
+      case 'hash':
+        if (this.hashing.delete(message.id)) this.events.hash?.(message.id, message.sha256);
+        break;
+      case 'fatal':
+        this.restart(`the scanner failed (${message.message})`);
+        break;
+    }
+  }
+
+  /** Terminates the worker, fails the running job with `reason`, and goes on with the queue on a fresh worker. */
+  private restart(reason: string): void {
+    this.worker?.terminate();
+    this.worker = null;
+    this.hashing.clear();
+    const active = this.active;
+    this.active = null;
+    if (active) {
+      clearTimers(active);
+      this.events.report(
+        active.job.id,
+        errorReport(active.job.name, active.job.size, reason, Math.round(now() - active.startedAt)),
+      );
+    }
+    this.pump();
+  }
+
+  private post(message: PageToWorker): void {
+    this.worker?.postMessage(message);
+  }
+}
+
+function clearTimers(active: ActiveJob): void {
+  clearTimeout(active.watchdog);
+  if (active.grace) clearTimeout(active.grace);
+}
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}

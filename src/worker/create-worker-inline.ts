@@ -1,0 +1,10 @@
+/**
+ * The scan worker inlined into the page bundle (a blob: URL), for the single-file build opened from file://,
+ * where a worker script cannot be loaded from a file URL. A single-file Vite config swaps this module in for
+ * `./create-worker` (resolve.alias); the normal build keeps the worker as a separate, cacheable file.
+ */
+import ScanWorker from './worker?worker&inline';
+
+export function createScanWorker(): Worker {
+  return new ScanWorker({ name: 'lambdalens-scan' });
+}

@@ -1,0 +1,9 @@
+/**
+ * Creates the scan worker. `?worker` lets Vite pick the worker type: a module worker in dev, and in the build
+ * the `worker.format` of vite.config.ts (IIFE → a classic worker, which a file:// single-file build needs).
+ */
+import ScanWorker from './worker?worker';
+
+export function createScanWorker(): Worker {
+  return new ScanWorker({ name: 'lambdalens-scan' });
+}

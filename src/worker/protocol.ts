@@ -1,0 +1,23 @@
+/** Messages between the page and the scan worker. Blobs/Files are structured-cloned (no copy of the bytes). */
+import type { FileReport } from '../core/report';
+import type { ScanProgress } from '../core/scan-types';
+
+/** One input: a display path (file name, or a relative path inside a dropped folder) and its bytes. */
+export interface ScanItem {
+  name: string;
+  file: Blob;
+}
+
+export type PageToWorker =
+  /** One file (`files` has one item), or a SavedModel folder when `folder` names it (items are relative paths). */
+  | { type: 'scan'; id: number; files: ScanItem[]; folder?: string }
+  | { type: 'cancel'; id: number };
+
+export type WorkerToPage =
+  | { type: 'progress'; id: number; progress: ScanProgress }
+  /** `restart`: the worker's WASM state may be broken (trap, abort, out of memory); replace it after this. */
+  | { type: 'report'; id: number; report: FileReport; restart?: boolean }
+  /** Sent after the report (hashing never delays the verdict); a folder gets no hash. */
+  | { type: 'hash'; id: number; sha256: string }
+  /** The worker hit an error outside a scan's own error handling; the page restarts it. */
+  | { type: 'fatal'; id: number | null; message: string };

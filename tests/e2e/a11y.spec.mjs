@@ -1,0 +1,33 @@
+// Accessibility: axe-core on the empty page and on a report, light and dark. Serious/critical issues fail.
+// (bypassCSP only so that axe itself can be injected; the app's CSP is checked in app.spec.mjs.)
+import { createRequire } from 'node:module';
+import { assert, test, waitVerdict } from './harness.mjs';
+
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+async function axe(page, log) {
+  await page.addScriptTag({ path: axePath });
+  const result = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    if (!Array.isArray(r.passes) || r.passes.length === 0) throw new Error('axe did not run');
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length, target: v.nodes[0]?.target }));
+  });
+  const minor = result.filter((v) => v.impact !== 'serious' && v.impact !== 'critical');
+  if (minor.length) log(`axe (moderate/minor): ${minor.map((v) => `${v.id}×${v.nodes}`).join(', ')}`);
+  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+for (const colorScheme of ['light', 'dark']) {
+  test(
+    `accessibility (${colorScheme}): the empty page and a dangerous report have no serious axe violations`,
+    async ({ page, log }) => {
+      const empty = await axe(page, log);
+      assert.deepEqual(empty, [], JSON.stringify(empty, null, 1));
+      await page.locator('[data-sample="mal_os_system.h5"]').click();
+      await waitVerdict(page);
+      const report = await axe(page, log);
+      assert.deepEqual(report, [], JSON.stringify(report, null, 1));
+    },
+    { contextOptions: { bypassCSP: true, colorScheme } },
+  );
+}

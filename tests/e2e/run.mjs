@@ -1,0 +1,184 @@
+// `npm run test:e2e`: builds the app (vite build → dist/), serves dist/ on 127.0.0.1 (random port), runs
+// tests/e2e/*.spec.mjs in the system Chromium via playwright-core (never downloads a browser), and fails
+// on any request that leaves the page's own origin.
+// Options: E2E_SKIP_BUILD=1 reuses dist/; E2E_FILTER=text runs matching tests only; E2E_VITE_CONFIG=path.
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { registered } from './harness.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const dist = path.join(root, 'dist');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const TEST_TIMEOUT_MS = 90_000;
+const SUB_PATH = '/some/sub/path/';
+
+function build() {
+  const args = [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'];
+  if (process.env.E2E_VITE_CONFIG) args.push('--config', process.env.E2E_VITE_CONFIG);
+  const started = Date.now();
+  const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error('vite build failed');
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+  console.log(`built dist/ in ${Date.now() - started} ms`);
+}
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.wasm': 'application/wasm',
+};
+
+/** A tiny static server for dist/ (no directory listing, no path escape). */
+function serve() {
+  const server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      // dist/ is also served under a sub-path, to check that the build works from any base (vite base './').
+      const pathname = url.pathname.startsWith(SUB_PATH) ? url.pathname.slice(SUB_PATH.length - 1) : url.pathname;
+      let file = path.normalize(path.join(dist, decodeURIComponent(pathname)));
+      if (!file.startsWith(dist)) throw new Error('outside');
+      if ((await stat(file)).isDirectory()) file = path.join(file, 'index.html');
+      const body = await readFile(file);
+      res.writeHead(200, {
+        'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
+        'cache-control': 'no-store',
+      });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
+    }
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+async function main() {
+  if (process.env.E2E_SKIP_BUILD !== '1') build();
+  const specs = (await readdir(here)).filter((f) => f.endsWith('.spec.mjs')).sort();
+  for (const spec of specs) {
+    const before = registered.length;
+    await import(pathToFileURL(path.join(here, spec)).href);
+    for (const t of registered.slice(before)) t.file = spec;
+  }
+  const filter = process.env.E2E_FILTER;
+  const tests = filter ? registered.filter((t) => t.name.includes(filter)) : registered;
+
+  const server = await serve();
+  const { port } = server.address();
+  const baseURL = `http://127.0.0.1:${port}/`;
+  const origin = new URL(baseURL).origin;
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+
+  let passed = 0;
+  let failed = 0;
+  const foreign = [];
+  for (const t of tests) {
+    const context = await browser.newContext(t.contextOptions ?? {});
+    const problems = [];
+    const onRequest = (request) => {
+      const url = request.url();
+      if (url.startsWith('data:')) return;
+      let requestOrigin;
+      try {
+        requestOrigin = new URL(url.startsWith('blob:') ? url.slice(5) : url).origin;
+      } catch {
+        requestOrigin = url;
+      }
+      if (requestOrigin !== origin) {
+        foreign.push(`${t.name}: ${url}`);
+        problems.push(`request left the page's origin: ${url}`);
+      }
+    };
+    context.on('request', onRequest);
+    const page = await context.newPage();
+    page.on('request', onRequest);
+    page.on('worker', (worker) =>
+      worker.on('console', (message) => {
+        if (process.env.E2E_VERBOSE) console.log(`    [worker.${message.type()}] ${message.text()}`);
+      }),
+    );
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      const text = message.text();
+      if (/Content Security Policy|Refused to/i.test(text)) problems.push(`CSP: ${text}`);
+      if (process.env.E2E_VERBOSE) console.log(`    [console.${message.type()}] ${text}`);
+    });
+    const started = Date.now();
+    let error = null;
+    try {
+      await page.goto(baseURL);
+      await withTimeout(
+        t.fn({
+          page,
+          baseURL,
+          fixture: (name) => readFileSync(path.join(root, 'tests/fixtures', name)),
+          log: (message) => console.log(`    ${message}`),
+        }),
+        TEST_TIMEOUT_MS,
+      );
+      if (problems.length) throw new Error(problems.join('\n'));
+    } catch (e) {
+      error = e;
+      try {
+        const shot = path.join(root, '.scratch', `e2e-fail-${t.name.replace(/[^a-z0-9]+/gi, '_')}.png`);
+        await page.screenshot({ path: shot, fullPage: true });
+      } catch {
+        // best effort
+      }
+    }
+    await context.close();
+    const ms = Date.now() - started;
+    if (error) {
+      failed++;
+      console.log(`✗ ${t.file} › ${t.name} (${ms} ms)\n    ${String(error?.stack ?? error).split('\n').slice(0, 6).join('\n    ')}`);
+    } else {
+      passed++;
+      console.log(`✓ ${t.file} › ${t.name} (${ms} ms)`);
+    }
+  }
+  await browser.close();
+  server.close();
+  if (foreign.length) console.log(`foreign requests:\n  ${foreign.join('\n  ')}`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed > 0 || tests.length === 0 ? 1 : 0);
+}
+
+function withTimeout(promise, ms) {
+  let timer;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`test timed out after ${ms} ms`)), ms);
+    }),
+  ]);
+}
+
+main().catch((error) => {
+  console.error(error);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+});
