@@ -78,11 +78,11 @@ function median(xs) {
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
 }
 
-async function measureOne(browser, url, file) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const browserPid = browser.process()?.pid;
+async function measureOne(browser, browserPid, url, file) {
+  let context;
   try {
+    context = await browser.newContext();
+    const page = await context.newPage();
     await page.goto(url, { waitUntil: 'load' });
     const input = page.locator('input[type=file][data-testid="file-input"], input[type=file]:not([webkitdirectory])').first();
     await input.waitFor({ state: 'attached', timeout: 15_000 });
@@ -109,7 +109,7 @@ async function measureOne(browser, url, file) {
   } catch (e) {
     return { ok: false, error: e instanceof Error ? e.message.split('\n')[0] : String(e) };
   } finally {
-    await context.close().catch(() => {});
+    await context?.close().catch(() => {});
   }
 }
 
@@ -122,13 +122,16 @@ export async function runBrowserBench({ files, runs = 3, skipBuild = false } = {
   const { chromium } = await import('playwright-core');
   const server = await serve(outDir);
   const url = `http://127.0.0.1:${server.address().port}/`;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  // launchServer (not launch) because only the server exposes the browser process, whose renderers we measure.
+  const browserServer = await chromium.launchServer({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  const browserPid = browserServer.process()?.pid;
+  const browser = await chromium.connect(browserServer.wsEndpoint());
   const rows = [];
   try {
     for (const file of files) {
       const samples = [];
       for (let i = 0; i < runs; i++) {
-        const r = await measureOne(browser, url, file);
+        const r = await measureOne(browser, browserPid, url, file);
         samples.push(r);
         if (!r.ok) break;
       }
@@ -150,6 +153,7 @@ export async function runBrowserBench({ files, runs = 3, skipBuild = false } = {
     }
   } finally {
     await browser.close().catch(() => {});
+    await browserServer.close().catch(() => {});
     server.close();
   }
   return rows;

@@ -76,6 +76,7 @@ export function App() {
                   report={selected.report}
                   elapsedMs={selected.elapsedMs}
                   hashExpected={selected.kind === 'file'}
+                  layout={selected.layout}
                 />
               )}
             </div>

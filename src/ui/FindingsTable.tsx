@@ -1,5 +1,5 @@
 /** The findings of one report: sortable columns and a text filter (TanStack Table v9, headless). */
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import {
   columnFilteringFeature,
   createColumnHelper,
@@ -42,15 +42,39 @@ const columns = helper.columns([
     id: 'layer',
     header: 'Layer',
     sortFn: 'alphanumeric',
-    cell: (info) => <span className="mono">{visible(info.getValue())}</span>,
+    cell: (info) => (
+      <span className="mono path">
+        <BreakablePath text={visible(info.getValue())} />
+      </span>
+    ),
   }),
   helper.accessor((f) => `${f.document}${f.location}${f.slot ? ` (${f.slot})` : ''}`, {
     id: 'location',
     header: 'Location',
     sortFn: 'alphanumeric',
-    cell: (info) => <span className="mono small">{visible(info.getValue())}</span>,
+    cell: (info) => (
+      <span className="mono small path">
+        <BreakablePath text={visible(info.getValue())} />
+      </span>
+    ),
   }),
 ]);
+
+/** Long name paths and JSON pointers may wrap after each '/' rather than widen the table. */
+function BreakablePath({ text }: { text: string }) {
+  const parts = text.split('/');
+  return (
+    <>
+      {parts.map((part, index) => (
+        <Fragment key={index}>
+          {index > 0 && '/'}
+          {index > 0 && <wbr />}
+          {part}
+        </Fragment>
+      ))}
+    </>
+  );
+}
 
 const INITIAL_SORT: SortingState = [{ id: 'severity', desc: true }];
 

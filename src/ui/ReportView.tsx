@@ -1,9 +1,12 @@
 /** Everything about one scanned file: verdict, findings table, finding details, layers. Keyed by entry in App. */
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import type { GraphLayout } from '../core/graph/types';
 import type { ArchiveMember, Finding, FileReport } from '../core/report';
 import { FindingDetail } from './FindingDetail';
 import { FindingsTable } from './FindingsTable';
 import { LayerList } from './LayerList';
+import { LayerDetails } from './graph/LayerDetails';
+import { LayerGraph } from './graph/LayerGraph';
 import { VerdictBanner } from './VerdictBanner';
 import { formatBytes } from './summary';
 import { visible } from './visible-text';
@@ -15,15 +18,20 @@ export function ReportView({
   report,
   elapsedMs,
   hashExpected,
+  layout,
 }: {
   report: FileReport;
   elapsedMs?: number;
   /** False for folders (no single hash). */
   hashExpected: boolean;
+  /** The graph layout from the worker, when it has arrived. */
+  layout?: GraphLayout;
 }) {
+  const graphReady = useGraphReady(layout);
   const [selected, setSelected] = useState<string | null>(null);
   const cards = useRef(new Map<string, HTMLElement>());
   const [cardLimit, setCardLimit] = useState(INITIAL_CARDS);
+  const [layer, setLayer] = useState<string | undefined>(undefined);
 
   const select = (finding: Finding) => {
     setSelected(finding.id);
@@ -60,6 +68,17 @@ export function ReportView({
               )}
             </section>
           )}
+          {report.layers.length > 0 && (
+            <section className="graph-section">
+              <h2>Graph</h2>
+              {graphReady ? (
+                <LayerGraph report={report} layout={layout} selected={layer} onSelect={setLayer} />
+              ) : (
+                <p className="muted small">Laying out {report.layers.length} layers…</p>
+              )}
+              {layer && <LayerDetails report={report} path={layer} onSelect={setLayer} />}
+            </section>
+          )}
           <LayerList layers={report.layers} findings={report.findings} />
           {report.members && report.members.length > 0 && <MemberList members={report.members} />}
         </>
@@ -67,6 +86,22 @@ export function ReportView({
     </div>
   );
 }
+
+/**
+ * The graph waits for the worker's layout, so laying it out never delays the verdict on the main thread;
+ * if none arrives soon (worker replaced, layout failed) the graph lays itself out.
+ */
+function useGraphReady(layout: GraphLayout | undefined): boolean {
+  const [timedOut, setTimedOut] = useState(false);
+  useEffect(() => {
+    if (layout) return;
+    const timer = setTimeout(() => setTimedOut(true), GRAPH_LAYOUT_WAIT_MS);
+    return () => clearTimeout(timer);
+  }, [layout]);
+  return layout !== undefined || timedOut;
+}
+
+const GRAPH_LAYOUT_WAIT_MS = 1500;
 
 function ModelFacts({ report, hashExpected }: { report: FileReport; hashExpected: boolean }) {
   const model = report.model;

@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { FileReport } from '../core/report';
 import type { ScanProgress } from '../core/scan-types';
+import type { GraphLayout } from '../core/graph/types';
 import { ScanClient } from '../worker/client';
 import { createScanWorker } from '../worker/create-worker';
 import type { DroppedFolder } from './drop-input';
@@ -17,6 +18,8 @@ export interface ScanEntry {
   startedAt?: number;
   progress?: ScanProgress;
   report?: FileReport;
+  /** The graph layout computed in the worker (absent until it arrives, or if it never does). */
+  layout?: GraphLayout;
   /** From queueing (the drop) to the verdict. */
   elapsedMs?: number;
 }
@@ -50,6 +53,7 @@ export function useScanner(): Scanner {
         progress: (id, progress) => update(id, (e) => ({ ...e, progress })),
         report: (id, report) =>
           update(id, (e) => ({ ...e, status: 'done', report, elapsedMs: performance.now() - e.queuedAt })),
+        layout: (id, layout) => update(id, (e) => ({ ...e, layout })),
         hash: (id, sha256) =>
           update(id, (e) => (e.report ? { ...e, report: { ...e.report, sha256 } } : e)),
       },

@@ -5,6 +5,7 @@
  */
 import type { FileReport } from '../core/report';
 import type { ScanProgress } from '../core/scan-types';
+import type { GraphLayout } from '../core/graph/types';
 import { errorReport } from './error-report';
 import type { PageToWorker, ScanItem, WorkerToPage } from './protocol';
 
@@ -25,6 +26,8 @@ export interface ScanClientEvents {
   progress?(id: number, progress: ScanProgress): void;
   /** Exactly once per job: from the worker, or made here on timeout, crash or stop. */
   report(id: number, report: FileReport): void;
+  /** Shortly after the report: the graph's default layout, computed in the worker. */
+  layout?(id: number, layout: GraphLayout): void;
   /** Later than the report, when the streamed SHA-256 is done. */
   hash?(id: number, sha256: string): void;
 }
@@ -183,6 +186,9 @@ export class ScanClient {
         this.pump();
         break;
       }
+      case 'layout':
+        if (this.hashing.has(message.id)) this.events.layout?.(message.id, message.layout);
+        break;
       case 'hash':
         if (this.hashing.delete(message.id)) this.events.hash?.(message.id, message.sha256);
         break;

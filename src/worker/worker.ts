@@ -5,6 +5,7 @@
 /// <reference lib="webworker" />
 import { scanFolder, scanSource } from '../core/scan';
 import { sha256Source } from '../core/io/sha256';
+import { layoutReport } from '../core/graph/layout';
 import type { ByteSource } from '../core/io/byte-source';
 import type { FileReport } from '../core/report';
 import type { ScanProgress } from '../core/scan-types';
@@ -61,6 +62,13 @@ async function scanAndHash(
   post({ type: 'report', id, report, restart });
   current = null;
   if (restart) return;
+  if (report.layers.length > 0) {
+    try {
+      post({ type: 'layout', id, layout: layoutReport(report) });
+    } catch {
+      // The page lays the graph out itself.
+    }
+  }
   // The hash comes after the verdict, streamed, and stops when the scan is cancelled.
   if (source && !controller.signal.aborted) {
     try {

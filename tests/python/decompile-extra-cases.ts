@@ -33,6 +33,14 @@ export const EXTRA_CASES: { id: string; source: string; target: string }[] = [
   ['x_set_display', 'f = lambda x: {x, 1, 2} | {*x}'],
   ['x_nested_comp_closure', 'f = lambda xs, n: [[y * n for y in x if y != n] for x in xs if x]'],
   ['x_lambda_closure', 'f = lambda n: lambda x: x * n'],
+  // Regressions: displays shared by both copies of a duplicated tail; evaluation order when factoring
+  // a duplicated tail back out; `and` whose right side returns on its own; chains as conditions.
+  ['x_shared_display', 'f = lambda x, y, z: -g(*x, **y if z else x)'],
+  ['x_factor_order', 'f = lambda x, y: (y if x else x, x if y else y)'],
+  ['x_and_chain_return', "f = lambda x, y: not x and [1 for v in y if x] < 'a' < y"],
+  ['x_chain_filter', 'f = lambda x, a, b: [v for v in x if a < v < b]'],
+  ['x_chain_test', 'f = lambda x, a, b: x if a < x < b else b'],
+  ['x_chain_mid_call', 'f = lambda x: g(x < 1 < 2, k=x)'],
   ['d_if_return', 'def f(x):\n    if x > 0:\n        return 1\n    return 2\n'],
   ['d_if_else', 'def f(x):\n    if x > 0:\n        y = 1\n    else:\n        y = 2\n    return y\n'],
   ['d_if_elif', 'def f(x):\n    if x:\n        y = 1\n    elif x is None:\n        y = 2\n    else:\n        y = 3\n    return y\n'],

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { readCodeObject } from '../../src/core/python/marshal';
 import { decompile } from '../../src/core/python/decompile';
+import type { CodeObject, PyValue } from '../../src/core/python/objects';
 import { b64bytes, loadGoldens } from './golden-data';
 import { fixtureExpectations, fixturePayloads, normalizeSource } from './decompile-fixtures';
 
@@ -130,5 +131,49 @@ describe('decompile: small functions', () => {
     const r = decompile(readCodeObject(b64bytes(c.marshal_b64)).code, '3.13');
     expect(r.source).toBe('# free variables: n\ndef inner(x):\n    nonlocal n\n    global G\n    n += x\n    G = n\n    return n\n');
     expect(r.complete).toBe(true);
+  });
+});
+
+describe('decompile: Python 3.0–3.5 variable-length bytecode (hand-assembled; no interpreter here)', () => {
+  /** A minimal code object in the py30 layout around the given co_code. */
+  const code35 = (bytes: number[], consts: PyValue[], names: string[], varnames: string[]): CodeObject => ({
+    layout: 'py30',
+    argcount: varnames.length,
+    posonlyargcount: 0,
+    kwonlyargcount: 0,
+    nlocals: varnames.length,
+    stacksize: 8,
+    flags: 0x43,
+    code: new Uint8Array(bytes),
+    consts,
+    names,
+    varnames,
+    freevars: [],
+    cellvars: [],
+    filename: 'hand.py',
+    name: '<lambda>',
+    firstlineno: 1,
+    linetable: new Uint8Array(),
+    streamOffset: 0,
+  });
+  const int = (n: number): PyValue => ({ type: 'int', value: BigInt(n) });
+  const str = (s: string): PyValue => ({ type: 'str', value: s });
+
+  it('reads 3-byte instructions: LOAD_FAST, LOAD_CONST, BINARY_ADD', () => {
+    // LOAD_FAST 0; LOAD_CONST 1; BINARY_ADD; RETURN_VALUE
+    const c = code35([124, 0, 0, 100, 1, 0, 23, 83], [{ type: 'none' }, int(1)], [], ['x']);
+    expect(decompile(c, '3.5')).toEqual({ source: 'lambda x: x + 1\n', complete: true });
+  });
+
+  it('old CALL_FUNCTION: positional count in the low byte, keyword pairs in the high byte', () => {
+    // LOAD_GLOBAL g; LOAD_FAST x; LOAD_CONST 'k'; LOAD_CONST 1; CALL_FUNCTION (1 kw << 8 | 1 pos); RETURN_VALUE
+    const c = code35([116, 0, 0, 124, 0, 0, 100, 2, 0, 100, 1, 0, 131, 1, 1, 83], [{ type: 'none' }, int(1), str('k')], ['g'], ['x']);
+    expect(decompile(c, '3.5')).toEqual({ source: 'lambda x: g(x, k=1)\n', complete: true });
+  });
+
+  it('3.4 dict display: BUILD_MAP size hint, then STORE_MAP per item', () => {
+    // BUILD_MAP 1; LOAD_FAST x; LOAD_CONST 'a'; STORE_MAP; RETURN_VALUE
+    const c = code35([105, 1, 0, 124, 0, 0, 100, 1, 0, 54, 83], [{ type: 'none' }, str('a')], [], ['x']);
+    expect(decompile(c, '3.4')).toEqual({ source: "lambda x: {'a': x}\n", complete: true });
   });
 });

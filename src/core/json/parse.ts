@@ -28,46 +28,55 @@ export function isObject(v: unknown): v is JsonObject {
 }
 
 /**
- * Replaces Python's bare NaN / Infinity / -Infinity tokens (outside strings) with null. One pass, looking at
- * tokens only where they can start ('N', 'I'), and jumping over strings with indexOf: linear on 64 MB input.
+ * Replaces Python's bare NaN / Infinity / -Infinity tokens (outside strings) with null. Two linear passes over
+ * UTF-16 code units (count, then copy into one preallocated buffer): hostile configs hold millions of tokens,
+ * and per-token string slicing/concatenation took seconds on 60 MB.
  */
 function replacePythonNonFinite(text: string): string {
-  const parts: string[] = [];
-  let last = 0;
-  let i = 0;
   const n = text.length;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c === 34 /* " */) {
-      // Jump to the closing quote, skipping escaped characters.
-      let j = i + 1;
-      for (;;) {
-        const q = text.indexOf('"', j);
-        if (q < 0) return parts.length === 0 ? text : parts.join('') + text.slice(last);
-        let backslashes = 0;
-        for (let k = q - 1; k > i && text.charCodeAt(k) === 92; k--) backslashes++;
-        if (backslashes % 2 === 0) {
-          i = q + 1;
-          break;
-        }
-        j = q + 1;
+  const scan = (visit: (start: number, end: number) => void): void => {
+    let inString = false;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (inString) {
+        if (c === 92) i++; // backslash: skip the escaped char
+        else if (c === 34) inString = false;
+      } else if (c === 34) inString = true;
+      else if (c === 78 /* N */ && text.startsWith('NaN', i)) {
+        visit(i, i + 3);
+        i += 2;
+      } else if (c === 73 /* I */ && text.startsWith('Infinity', i)) {
+        visit(i > 0 && text.charCodeAt(i - 1) === 45 /* - */ ? i - 1 : i, i + 8);
+        i += 7;
       }
-      continue;
     }
-    if (c === 78 /* N */ && text.startsWith('NaN', i)) {
-      parts.push(text.slice(last, i), 'null');
-      i += 3;
-      last = i;
-    } else if (c === 73 /* I */ && text.startsWith('Infinity', i)) {
-      // A '-' just before becomes part of the replaced token.
-      const start = i > 0 && text.charCodeAt(i - 1) === 45 ? i - 1 : i;
-      parts.push(text.slice(last, start), 'null');
-      i += 8;
-      last = i;
-    } else i++;
+  };
+  let growth = 0;
+  scan((start, end) => (growth += 4 - (end - start)));
+  if (growth === 0) {
+    let any = false;
+    scan(() => (any = true));
+    if (!any) return text;
   }
-  return parts.length === 0 ? text : parts.join('') + text.slice(last);
+  const out = new Uint16Array(n + Math.max(0, growth));
+  let o = 0;
+  let last = 0;
+  const copy = (from: number, to: number) => {
+    for (let k = from; k < to; k++) out[o++] = text.charCodeAt(k);
+  };
+  scan((start, end) => {
+    copy(last, start);
+    out[o++] = 110; // n
+    out[o++] = 117; // u
+    out[o++] = 108; // l
+    out[o++] = 108; // l
+    last = end;
+  });
+  copy(last, n);
+  return utf16.decode(out.subarray(0, o));
 }
+
+const utf16 = new TextDecoder('utf-16le');
 
 function positionOf(message: string): number | undefined {
   const m = /position (\d+)/.exec(message);

@@ -72,6 +72,10 @@ const RULES: Rule[] = [
       'open', 'file', 'io.*', 'codecs.open', 'os.remove', 'os.unlink', 'os.rmdir', 'os.removedirs', 'os.rename', 'os.renames', 'os.replace', 'os.chmod',
       'os.chown', 'os.mkdir', 'os.makedirs', 'os.listdir', 'os.scandir', 'os.walk', 'os.open', 'os.write', 'os.truncate', 'os.symlink', 'os.link', 'os.chdir',
       'shutil.*', 'pathlib.*', 'tempfile.*', 'glob.*', 'fileinput.*', 'os.path.expanduser',
+      // TensorFlow / NumPy file I/O reachable from a Lambda's globals (`tf`, `np`).
+      'tensorflow.io.read_file', 'tensorflow.io.write_file', 'tensorflow.io.gfile.*', 'tensorflow.gfile.*', 'tensorflow.compat.v1.gfile.*',
+      'tensorflow.io.matching_files', 'tensorflow.summary.create_file_writer', 'numpy.save', 'numpy.savez', 'numpy.savetxt', 'numpy.fromfile',
+      'numpy.loadtxt', 'numpy.genfromtxt', '*.tofile',
     ],
   },
   {
@@ -80,6 +84,7 @@ const RULES: Rule[] = [
     paths: [
       'socket.*', 'urllib.*', 'urllib2.*', 'urllib3.*', 'requests.*', 'http.*', 'httplib.*', 'ftplib.*', 'smtplib.*', 'telnetlib.*', 'paramiko.*',
       'ssl.*', 'asyncio.open_connection', 'xmlrpc.*', 'xmlrpclib.*', 'aiohttp.*', 'httpx.*', 'websocket.*', '*.urlopen', '*.urlretrieve',
+      'keras.utils.get_file', 'tensorflow.keras.utils.get_file', 'keras.src.utils.get_file', 'tensorflow.io.gfile.GFile',
     ],
   },
   {

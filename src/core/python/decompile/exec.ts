@@ -8,6 +8,7 @@ import type { CodeObject, Instruction, PyValue } from '../objects';
 import { boolE, constE, nameE, notE, NONE, type Expr, type FunctionDef, type Generator, type Keyword, type Stmt, type Target } from './ast';
 import { versionNumber } from '../disassemble';
 import { normalize, type Op } from './normalize';
+import { factorIfExp, fparts, nestFilters, noneToNull, starArgs, starKw, sameTarget } from './tree';
 
 export type Disassembler = (code: CodeObject, version: string) => Instruction[];
 
@@ -1483,112 +1484,4 @@ export function decompileFunctionBody(
     if (last?.k === 'return' && last.value.k === 'const' && last.value.v.type === 'none' && !explicitNone) r.body.pop();
   }
   return fn;
-}
-
-/**
- * `body if test else orelse` where 3.8+ copied the code after a conditional expression into both
- * branches (`return` duplication): the shared context is factored back out, so values computed before
- * the test are shown once, in their place, e.g. `(a, x) if c else (a, y)` becomes `(a, x if c else y)`.
- * Sub-expressions that are the same object were computed before the branch; structurally equal ones
- * were copied after it.
- */
-function factorIfExp(test: Expr, body: Expr, orelse: Expr): Expr {
-  if (body === orelse) return body;
-  if (body.k === orelse.k && body.k !== 'lambda' && body.k !== 'comp' && body.k !== 'const') {
-    const a = body as unknown as Record<string, unknown>;
-    const b = orelse as unknown as Record<string, unknown>;
-    const keys = Object.keys(a);
-    if (keys.length === Object.keys(b).length) {
-      const diffs: { key: string; index: number | null }[] = [];
-      let shapeOk = true;
-      for (const key of keys) {
-        const x = a[key];
-        const y = b[key];
-        if (isExpr(x) && isExpr(y)) {
-          if (!(x === y || sameExpr(x, y))) diffs.push({ key, index: null });
-        } else if (Array.isArray(x) && Array.isArray(y) && x.length === y.length && x.every(isExpr) && y.every(isExpr)) {
-          x.forEach((xi, i) => {
-            if (!(xi === y[i] || sameExpr(xi as Expr, y[i] as Expr))) diffs.push({ key, index: i });
-          });
-        } else if (!sameValue(x, y)) shapeOk = false;
-      }
-      if (shapeOk && diffs.length === 1) {
-        const { key, index } = diffs[0];
-        const out = { ...a };
-        if (index === null) out[key] = factorIfExp(test, a[key] as Expr, b[key] as Expr);
-        else {
-          const arr = [...(a[key] as Expr[])];
-          arr[index] = factorIfExp(test, arr[index], (b[key] as Expr[])[index]);
-          out[key] = arr;
-        }
-        return out as unknown as Expr;
-      }
-    }
-  }
-  return { k: 'ifexp', test, body, orelse };
-}
-
-function isExpr(x: unknown): x is Expr {
-  return typeof x === 'object' && x !== null && typeof (x as { k?: unknown }).k === 'string' && !Array.isArray(x);
-}
-
-function sameExpr(a: Expr, b: Expr): boolean {
-  return sameValue(a, b);
-}
-
-/** Deep structural equality of AST data (PyValue bigints and bytes included; code objects by identity). */
-function sameValue(x: unknown, y: unknown): boolean {
-  if (x === y) return true;
-  if (typeof x !== typeof y || x === null || y === null || typeof x !== 'object') return false;
-  if (x instanceof Uint8Array || y instanceof Uint8Array) {
-    return x instanceof Uint8Array && y instanceof Uint8Array && x.length === y.length && x.every((v, i) => v === y[i]);
-  }
-  if (Array.isArray(x) || Array.isArray(y)) {
-    return Array.isArray(x) && Array.isArray(y) && x.length === y.length && x.every((v, i) => sameValue(v, y[i]));
-  }
-  const a = x as Record<string, unknown>;
-  const b = y as Record<string, unknown>;
-  if ('code' in a && 'isLambda' in a) return a.code === b.code && sameValue(a.defaults, b.defaults) && sameValue(a.kwdefaults, b.kwdefaults);
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  return ka.every((k) => sameValue(a[k], b[k]));
-}
-
-/** In a for statement, `if not keep: continue` followed by the rest of the body is `if keep: rest`. */
-function nestFilters(body: Stmt[]): Stmt[] {
-  const i = body.findIndex((st) => st.k === 'filter' && st.style === 'nest');
-  if (i < 0) return body;
-  const keep = (body[i] as { keep: Expr }).keep;
-  return [...body.slice(0, i), { k: 'if', test: keep, body: nestFilters(body.slice(i + 1)), orelse: [] }];
-}
-
-function noneToNull(e: Expr): Expr | null {
-  return e.k === 'const' && e.v.type === 'none' ? null : e;
-}
-
-function fparts(e: Expr): ({ lit: string } | { e: Expr; conv: '' | 's' | 'r' | 'a'; spec: null | ReturnType<typeof fparts> })[] {
-  if (e.k === 'fstr') return e.parts;
-  if (e.k === 'const' && e.v.type === 'str') return [{ lit: e.v.value }];
-  return [{ e, conv: '', spec: null }];
-}
-
-function starArgs(args: Expr): Expr[] {
-  if (args.k === 'tuple' || args.k === 'list') return args.elts;
-  if (args.k === 'const' && args.v.type === 'tuple') return args.v.items.map(constE);
-  return [{ k: 'starred', e: args }];
-}
-
-function starKw(kw: Expr): Keyword[] {
-  if (kw.k === 'dict') {
-    return kw.items.map((it) =>
-      it.key === null ? { name: null, value: it.value } : { name: it.key.k === 'const' && it.key.v.type === 'str' ? it.key.v.value : '?', value: it.value },
-    );
-  }
-  return [{ name: null, value: kw }];
-}
-
-function sameTarget(e: Expr, t: Target): boolean {
-  if (t.k === 'name') return e.k === 'name' && e.id === t.id;
-  if (t.k === 'attr') return e.k === 'attr' && e.name === t.name && e.obj === t.obj;
-  return false;
 }
