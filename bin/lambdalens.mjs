@@ -10,5 +10,6 @@ const bundle = path.join(root, 'dist-cli/lambdalens.mjs');
 if (!existsSync(bundle) || process.env.LAMBDALENS_REBUILD === '1') {
   await import(pathToFileURL(path.join(root, 'scripts/build-cli.mjs')).href);
 }
-const { main } = await import(pathToFileURL(bundle).href);
-process.exitCode = await main(process.argv.slice(2));
+const { main, SELF_URL } = await import(pathToFileURL(bundle).href);
+// Each scan runs in a worker thread (the bundle itself) so a file that hangs a parser is timed out.
+process.exitCode = await main(process.argv.slice(2), undefined, undefined, { isolate: new URL(SELF_URL) });

@@ -1,13 +1,18 @@
 /**
  * `lambdalens` — the CLI over the same core as the page.
- *   lambdalens scan <paths…> [--json] [--fail-on <severity>] [--no-hash]
+ *   lambdalens scan <paths…> [--json] [--sarif F] [--markdown F] [--evidence DIR] [--fail-on <severity>] [--no-hash] [--timeout S]
  *   lambdalens decode [<base64>|-]
  * Exit codes: 0 clean or below the threshold, 1 findings at or above it, 2 errors or bad usage.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { evidenceDocuments, buildEvidenceBundle } from '../core/export/evidence';
+import { reportsToMarkdown } from '../core/export/markdown';
+import { toSarifText } from '../core/export/sarif';
+import { IsolatedScanner, runJob, serveScanJobs, type ScanJob, type ScanResult } from '../node/isolated-scan';
 import { SEVERITIES, type FileReport, type Severity } from '../core/report';
-import { isSavedModelDir, scanDirectory, scanPath } from '../node/scan-path';
+import { isSavedModelDir } from '../node/scan-path';
 import { VERSION } from '../core/version';
 import { formatReportText } from './format-text';
 import { runDecode } from './decode';
@@ -15,13 +20,18 @@ import { runDecode } from './decode';
 const USAGE = `lambdalens ${VERSION} — see what code a Keras/TensorFlow model runs on load, without loading it.
 
 Usage:
-  lambdalens scan <paths…> [--json] [--fail-on <severity>] [--no-hash]
+  lambdalens scan <paths…> [options]
   lambdalens decode [<base64>|-] [--json]
 
-scan      files and folders (folders are searched recursively; files are recognised by their bytes)
+scan      files and folders (folders are searched recursively; files are recognised by their bytes;
+          a folder holding saved_model.pb is one SavedModel)
   --json              print the JSON report (schema lambdalens/report@1): one object, or an array for several files
+  --sarif <file|->    write a SARIF 2.1.0 log (one result per finding) to a file, or - for stdout
+  --markdown <file|-> write a Markdown summary for tickets
+  --evidence <dir>    write an evidence bundle (zip: report, configs, each payload as .pyc/.py/.b64) per flagged file
   --fail-on <sev>     exit 1 when a finding is at or above: critical|high|medium|low|info (default: high)
   --no-hash           skip the streamed sha256
+  --timeout <s>       give up on a file after this many seconds (default 60)
 decode    decode one marshal payload (base64 or raw_unicode_escape text) from the argument or stdin
 
 Exit codes: 0 clean or below the threshold, 1 findings at or above it, 2 errors or bad usage.`;
@@ -68,7 +78,17 @@ function isSkippable(report: FileReport): boolean {
   return report.verdict === 'error' && /not a recognised model format|the file is empty/.test(report.error?.message ?? '');
 }
 
-export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
+export interface MainOptions {
+  /** Run each scan in a worker thread loading this module (the bundled CLI), so a hang can be timed out. */
+  isolate?: URL;
+}
+
+export async function main(
+  argv: string[],
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  err: (s: string) => void = (s) => process.stderr.write(s),
+  options: MainOptions = {},
+): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     out(USAGE + '\n');
@@ -85,12 +105,30 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
   }
   let json = false;
   let hash = true;
+  let sarif: string | undefined;
+  let markdown: string | undefined;
+  let evidence: string | undefined;
+  let timeoutMs = 60_000;
   let failOn: Severity = 'high';
   const paths: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     if (a === '--json') json = true;
     else if (a === '--no-hash') hash = false;
+    else if (a === '--sarif' || a === '--markdown' || a === '--evidence' || a === '--timeout') {
+      const v = rest[++i];
+      if (!v || (v.startsWith('--') && v !== '-')) {
+        err(`${a} needs a value\n`);
+        return 2;
+      }
+      if (a === '--sarif') sarif = v;
+      else if (a === '--markdown') markdown = v;
+      else if (a === '--evidence') evidence = v;
+      else if (!(Number(v) > 0)) {
+        err('--timeout takes a number of seconds\n');
+        return 2;
+      } else timeoutMs = Number(v) * 1000;
+    }
     else if (a === '--fail-on') {
       const v = rest[++i] as Severity | undefined;
       if (!v || !SEVERITIES.includes(v)) {
@@ -108,15 +146,33 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     return 2;
   }
   const targets = await expand(paths);
-  const reports: FileReport[] = [];
+  const results: ScanResult[] = [];
   const skipped: string[] = [];
-  for (const t of targets) {
-    const report = t.folder ? await scanDirectory(t.path, { hash }) : await scanPath(t.path, { hash });
-    if (t.discovered && isSkippable(report)) skipped.push(t.path);
-    else reports.push(report);
+  const scanner = options.isolate ? new IsolatedScanner(options.isolate, timeoutMs) : null;
+  try {
+    for (const t of targets) {
+      const job: ScanJob = { path: t.path, folder: t.folder === true, hash };
+      const result = scanner ? await scanner.scan(job) : await runJob(job);
+      if (t.discovered && isSkippable(result.report)) skipped.push(t.path);
+      else results.push(result);
+    }
+  } finally {
+    await scanner?.close();
+  }
+  const reports = results.map((r) => r.report);
+  const emit = async (target: string, text: string) => (target === '-' ? out(text) : writeFile(target, text));
+  if (sarif) await emit(sarif, toSarifText(reports) + '\n');
+  if (markdown) await emit(markdown, reportsToMarkdown(reports));
+  if (evidence) {
+    await mkdir(evidence, { recursive: true });
+    for (const r of results) {
+      if (r.report.findings.length === 0) continue;
+      const bundle = await buildEvidenceBundle({ report: r.report, documents: evidenceDocuments(r.documents) });
+      await writeFile(path.join(evidence, bundle.fileName), bundle.bytes);
+    }
   }
   if (json) out(JSON.stringify(reports.length === 1 && targets.length === 1 ? reports[0] : reports, null, 2) + '\n');
-  else {
+  else if (sarif !== '-' && markdown !== '-') {
     for (const r of reports) out(formatReportText(r) + '\n');
     if (skipped.length) out(`skipped ${skipped.length} file(s) that are not model files\n`);
   }
@@ -128,3 +184,11 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
   }
   return reports.some((r) => r.findings.some((f) => SEVERITIES.indexOf(f.severity) <= threshold)) ? 1 : 0;
 }
+
+// Inside the worker thread started by IsolatedScanner (the bundle loads itself as the worker).
+if (!isMainThread && parentPort && (workerData as { lambdalensScanWorker?: boolean } | null)?.lambdalensScanWorker) {
+  serveScanJobs(parentPort);
+}
+
+/** The bundled CLI's own URL, for `isolate` (set by bin/lambdalens.mjs). */
+export const SELF_URL = import.meta.url;

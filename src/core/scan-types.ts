@@ -1,5 +1,6 @@
 /** The contract between the scan pipeline and its hosts (worker, CLI, tests). */
 import type { Hdf5Mounter } from './formats/hdf5-mount';
+import type { Json } from './json/parse';
 import type { ByteSource } from './io/byte-source';
 
 export interface ScanProgress {
@@ -15,4 +16,15 @@ export interface ScanOptions {
   signal?: AbortSignal;
   /** Display path for the report (defaults to source.name). */
   path?: string;
+  /**
+   * Receives the config documents the report's pointers refer to (layer configs for the details panel, the
+   * evidence bundle). Kept out of the report itself: configs can be megabytes of base64.
+   */
+  onDocuments?: (documents: ScanDocument[]) => void;
+}
+
+/** A config document as found in the file, by the name findings use in `document`. */
+export interface ScanDocument {
+  name: string;
+  value: Json;
 }

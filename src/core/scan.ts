@@ -20,7 +20,8 @@ import type { CodeCarrier, OpenedModel } from './keras/model';
 import { walkDocuments } from './keras/walker';
 import { MarshalError } from './python/marshal';
 import { decodePayload } from './python/decode';
-import type { PayloadDecoding } from './python/types';
+import type { DecodeHints, PayloadDecoding } from './python/types';
+import { sha256Hex } from './io/sha256';
 import { REPORT_SCHEMA, type FileReport } from './report';
 import type { ScanOptions } from './scan-types';
 import { VERSION } from './version';
@@ -99,6 +100,40 @@ function contextFor(options: ScanOptions, depth: number): FormatContext {
   };
 }
 
+/** Distinct payloads decoded per file; a crafted config repeating thousands of payloads must not stall the scan. */
+export const MAX_DECODED_PAYLOADS = 500;
+
+/**
+ * Decodes each distinct payload once (configs often repeat one payload, e.g. a shared layer in every SavedModel
+ * node). Past the cap, carriers are still findings — only their decoding says it was skipped.
+ */
+function decodeCarriers(carriers: CodeCarrier[], hints: DecodeHints, signal: AbortSignal | undefined): Map<CodeCarrier, PayloadDecoding> {
+  const byBytes = new Map<string, PayloadDecoding>();
+  const decoded = new Map<CodeCarrier, PayloadDecoding>();
+  for (const carrier of carriers) {
+    checkAborted(signal);
+    const key = sha256Hex(carrier.bytes);
+    let d = byBytes.get(key);
+    if (!d) {
+      d =
+        byBytes.size < MAX_DECODED_PAYLOADS
+          ? decodePayload(carrier.bytes, hints)
+          : {
+              ok: false,
+              error: `not decoded: this file holds more than ${MAX_DECODED_PAYLOADS} distinct payloads`,
+              pythonVersions: [],
+              names: [],
+              strings: [],
+              sourceComplete: false,
+              indicators: [],
+            };
+      byBytes.set(key, d);
+    }
+    decoded.set(carrier, d);
+  }
+  return decoded;
+}
+
 /** Opened container → walked model → decoded payloads → findings → report fields. */
 async function analyse(opened: OpenedModel, report: FileReport, options: ScanOptions): Promise<void> {
   const progress = options.onProgress ?? (() => {});
@@ -108,15 +143,11 @@ async function analyse(opened: OpenedModel, report: FileReport, options: ScanOpt
   checkAborted(options.signal);
 
   progress({ stage: 'config', message: 'walking the model config' });
+  options.onDocuments?.(opened.documents.map(({ name, value }) => ({ name, value })));
   const walked = walkDocuments(opened.documents);
 
   progress({ stage: 'decode', message: `decoding ${walked.carriers.length} payload(s)` });
-  const hints = { kerasVersion: opened.meta.kerasVersion };
-  const decoded = new Map<CodeCarrier, PayloadDecoding>();
-  for (const carrier of walked.carriers) {
-    checkAborted(options.signal);
-    decoded.set(carrier, decodePayload(carrier.bytes, hints));
-  }
+  const decoded = decodeCarriers(walked.carriers, { kerasVersion: opened.meta.kerasVersion }, options.signal);
   const blobs = await scanTorchModuleBlobs(walked.objects);
 
   progress({ stage: 'analysis', message: 'running rules' });

@@ -3,7 +3,7 @@
  * disk is opened by its path, lazily. Bytes that exist only in memory or inside another file (a base64-wrapped
  * model, a member of a zip) are written to a private temporary file first.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Hdf5Mounter, H5Api } from '../core/formats/hdf5-mount';
@@ -21,6 +21,7 @@ function loadH5(): Promise<H5Api> {
 }
 
 const MAX_TEMP_BYTES = 1024 * 1024 * 1024;
+const COPY_CHUNK = 8 * 1024 * 1024;
 
 export const mountHdf5Node: Hdf5Mounter = async (source: ByteSource) => {
   const h5 = await loadH5();
@@ -28,6 +29,14 @@ export const mountHdf5Node: Hdf5Mounter = async (source: ByteSource) => {
   if (source.size > MAX_TEMP_BYTES) throw new Error(`embedded HDF5 of ${source.size} bytes is too large to inspect from the CLI`);
   const dir = mkdtempSync(path.join(tmpdir(), 'lambdalens-'));
   const file = path.join(dir, 'embedded.h5');
-  writeFileSync(file, await source.read(0, source.size));
+  // Copied in chunks so memory stays at one chunk; only the bytes of the embedded file are read.
+  const fd = openSync(file, 'w');
+  try {
+    for (let offset = 0; offset < source.size; offset += COPY_CHUNK) {
+      writeSync(fd, await source.read(offset, Math.min(COPY_CHUNK, source.size - offset)));
+    }
+  } finally {
+    closeSync(fd);
+  }
   return { h5, path: file, release: () => rmSync(dir, { recursive: true, force: true }) };
 };

@@ -3,7 +3,8 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { errorReport, scanFolder, scanSource } from '../core/scan';
 import type { ByteSource } from '../core/io/byte-source';
-import { sha256Source } from '../core/io/sha256';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import type { FileReport } from '../core/report';
 import type { ScanOptions } from '../core/scan-types';
 import { NodeFileSource } from './file-source';
@@ -12,6 +13,13 @@ import { mountHdf5Node } from './hdf5-mount';
 export interface NodeScanOptions extends Partial<ScanOptions> {
   /** Compute the streamed sha256 (default true). */
   hash?: boolean;
+}
+
+/** Node's native SHA-256 over a read stream: several times faster than the portable one, same memory bound. */
+export async function hashFile(file: string, signal?: AbortSignal): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 4 * 1024 * 1024, signal })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 export async function scanPath(path: string, options: NodeScanOptions = {}): Promise<FileReport> {
@@ -23,7 +31,7 @@ export async function scanPath(path: string, options: NodeScanOptions = {}): Pro
   }
   try {
     const report = await scanSource(source, { mountHdf5: mountHdf5Node, ...options, path });
-    if (options.hash !== false) report.sha256 = await sha256Source(source, undefined, options.signal);
+    if (options.hash !== false) report.sha256 = await hashFile(path, options.signal);
     return report;
   } finally {
     await source.close();

@@ -1,7 +1,7 @@
 /** React state around the worker client: one entry per dropped file or folder, in drop order. */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { FileReport } from '../core/report';
-import type { ScanProgress } from '../core/scan-types';
+import type { ScanDocument, ScanProgress } from '../core/scan-types';
 import type { GraphLayout } from '../core/graph/types';
 import { ScanClient } from '../worker/client';
 import { createScanWorker } from '../worker/create-worker';
@@ -20,6 +20,8 @@ export interface ScanEntry {
   report?: FileReport;
   /** The graph layout computed in the worker (absent until it arrives, or if it never does). */
   layout?: GraphLayout;
+  /** The config documents the report's pointers refer to (layer details, evidence export). */
+  documents?: ScanDocument[];
   /** From queueing (the drop) to the verdict. */
   elapsedMs?: number;
 }
@@ -35,6 +37,17 @@ export interface Scanner {
   stop(): void;
   clear(): void;
   busy: boolean;
+}
+
+/**
+ * `?watchdog=<ms>` in the page URL overrides the per-file watchdog (default 30 s; accepted 200 ms – 10 min).
+ * For tests and for people who want a stricter or looser budget; anything else in the value is ignored.
+ */
+export function watchdogFromUrl(search: string = typeof location !== 'undefined' ? location.search : ''): number | undefined {
+  const text = new URLSearchParams(search).get('watchdog');
+  if (text === null || !/^\d{1,7}$/.test(text)) return undefined;
+  const ms = Number(text);
+  return ms >= 200 && ms <= 600_000 ? ms : undefined;
 }
 
 export function useScanner(): Scanner {
@@ -53,11 +66,12 @@ export function useScanner(): Scanner {
         progress: (id, progress) => update(id, (e) => ({ ...e, progress })),
         report: (id, report) =>
           update(id, (e) => ({ ...e, status: 'done', report, elapsedMs: performance.now() - e.queuedAt })),
+        documents: (id, documents) => update(id, (e) => ({ ...e, documents })),
         layout: (id, layout) => update(id, (e) => ({ ...e, layout })),
         hash: (id, sha256) =>
           update(id, (e) => (e.report ? { ...e, report: { ...e.report, sha256 } } : e)),
       },
-      { createWorker: createScanWorker },
+      { createWorker: createScanWorker, timeoutMs: watchdogFromUrl() },
     );
     return clientRef.current;
   }, [update]);

@@ -4,7 +4,7 @@
  * is terminated, the file gets an `error` report saying why, a fresh worker takes the rest of the queue.
  */
 import type { FileReport } from '../core/report';
-import type { ScanProgress } from '../core/scan-types';
+import type { ScanDocument, ScanProgress } from '../core/scan-types';
 import type { GraphLayout } from '../core/graph/types';
 import { errorReport } from './error-report';
 import type { PageToWorker, ScanItem, WorkerToPage } from './protocol';
@@ -26,6 +26,8 @@ export interface ScanClientEvents {
   progress?(id: number, progress: ScanProgress): void;
   /** Exactly once per job: from the worker, or made here on timeout, crash or stop. */
   report(id: number, report: FileReport): void;
+  /** Before the report: the config documents its JSON pointers refer to. */
+  documents?(id: number, documents: ScanDocument[]): void;
   /** Shortly after the report: the graph's default layout, computed in the worker. */
   layout?(id: number, layout: GraphLayout): void;
   /** Later than the report, when the streamed SHA-256 is done. */
@@ -136,9 +138,9 @@ export class ScanClient {
       startedAt: now(),
       watchdog: setTimeout(() => {
         if (this.active !== active) return;
-        const seconds = Math.round(this.timeoutMs / 1000);
+        const budget = this.timeoutMs >= 1000 ? `${Math.round(this.timeoutMs / 1000)} s` : `${this.timeoutMs} ms`;
         this.restart(
-          `the scan took longer than ${seconds} s and was stopped (the file may be very large or built to be slow to parse; nothing in it was run)`,
+          `the scan took longer than ${budget} and was stopped (the file may be very large or built to be slow to parse; nothing in it was run)`,
         );
       }, this.timeoutMs),
     };
@@ -186,6 +188,9 @@ export class ScanClient {
         this.pump();
         break;
       }
+      case 'documents':
+        if (this.active?.job.id === message.id) this.events.documents?.(message.id, message.documents);
+        break;
       case 'layout':
         if (this.hashing.has(message.id)) this.events.layout?.(message.id, message.layout);
         break;

@@ -1,6 +1,6 @@
 /** Messages between the page and the scan worker. Blobs/Files are structured-cloned (no copy of the bytes). */
 import type { FileReport } from '../core/report';
-import type { ScanProgress } from '../core/scan-types';
+import type { ScanDocument, ScanProgress } from '../core/scan-types';
 import type { GraphLayout } from '../core/graph/types';
 
 /** One input: a display path (file name, or a relative path inside a dropped folder) and its bytes. */
@@ -18,6 +18,8 @@ export type WorkerToPage =
   | { type: 'progress'; id: number; progress: ScanProgress }
   /** `restart`: the worker's WASM state may be broken (trap, abort, out of memory); replace it after this. */
   | { type: 'report'; id: number; report: FileReport; restart?: boolean }
+  /** The config documents the report's JSON pointers refer to (sent before the report). */
+  | { type: 'documents'; id: number; documents: ScanDocument[] }
   /** The layer graph's default layout, computed here after the report so the page does not have to. */
   | { type: 'layout'; id: number; layout: GraphLayout }
   /** Sent after the report (hashing never delays the verdict); a folder gets no hash. */

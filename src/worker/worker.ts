@@ -8,7 +8,7 @@ import { sha256Source } from '../core/io/sha256';
 import { layoutReport } from '../core/graph/layout';
 import type { ByteSource } from '../core/io/byte-source';
 import type { FileReport } from '../core/report';
-import type { ScanProgress } from '../core/scan-types';
+import type { ScanDocument, ScanProgress } from '../core/scan-types';
 import { BlobSource } from './blob-source';
 import { mountHdf5InWorker } from './hdf5-mount';
 import type { PageToWorker, ScanItem, WorkerToPage } from './protocol';
@@ -46,6 +46,7 @@ async function scanAndHash(
     mountHdf5: mountHdf5InWorker,
     signal: controller.signal,
     onProgress: (progress: ScanProgress) => post({ type: 'progress', id, progress }),
+    onDocuments: (documents: ScanDocument[]) => post({ type: 'documents', id, documents }),
   };
   let source: ByteSource | null = null;
   let report: FileReport;

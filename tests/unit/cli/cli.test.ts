@@ -70,4 +70,24 @@ describe('node bin/lambdalens.mjs (bundled)', () => {
     expect(strip(viaBin)).toEqual(strip(inProcess));
     expect(viaBin.findings[0].layer).toBe('nested_submodel_lambda/inner_block/inner_add_one');
   });
+  it('a file that hangs the HDF5 library is timed out; the next file is still scanned', () => {
+    const hang = path.join(root, 'tests/fixtures/regressions/hdf5-library-hang.h5');
+    const started = Date.now();
+    const res = spawnSync(process.execPath, [path.join(root, 'bin/lambdalens.mjs'), 'scan', hang, fx('two_lambdas.h5'), '--timeout', '3', '--json', '--no-hash'], { encoding: 'utf8' });
+    expect(res.status).toBe(2);
+    const [first, second] = JSON.parse(res.stdout) as FileReport[];
+    expect(first.verdict).toBe('error');
+    expect(first.error!.message).toMatch(/timed out after 3 s/);
+    expect(second.verdict).toBe('dangerous');
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+  it('--sarif - and --markdown write the exports', () => {
+    const sarif = spawnSync(process.execPath, [path.join(root, 'bin/lambdalens.mjs'), 'scan', fx('two_lambdas.keras'), '--sarif', '-', '--no-hash'], { encoding: 'utf8' });
+    const log = JSON.parse(sarif.stdout);
+    expect(log.version).toBe('2.1.0');
+    expect(log.runs[0].results.filter((r: { ruleId: string }) => r.ruleId === 'R-K3-LAMBDA')).toHaveLength(2);
+    const md = spawnSync(process.execPath, [path.join(root, 'bin/lambdalens.mjs'), 'scan', fx('two_lambdas.keras'), '--markdown', '-', '--no-hash'], { encoding: 'utf8' });
+    expect(md.stdout).toMatch(/^## Lambda Lens/m);
+    expect(md.stdout).toMatch(/```python/);
+  });
 });

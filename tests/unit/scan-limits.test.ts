@@ -1,0 +1,45 @@
+/** A config repeating payloads is decoded once per distinct payload, and at most MAX_DECODED_PAYLOADS of them. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { MemorySource } from '../../src/core/io/byte-source';
+import { MAX_DECODED_PAYLOADS, scanSource } from '../../src/core/scan';
+import { mountHdf5Node } from '../../src/node/hdf5-mount';
+
+const golden = JSON.parse(readFileSync(path.join(__dirname, '../fixtures/golden/py311.json'), 'utf8')) as { cases: { id: string; marshal_b64: string }[] };
+const base = Buffer.from(golden.cases.find((c) => c.id === 'lam_add')!.marshal_b64, 'base64');
+
+/** The same code object with a different 4-character file name: distinct bytes, still valid marshal. */
+function variant(n: number): string {
+  const bytes = Buffer.from(base);
+  const at = bytes.indexOf('golden.py');
+  bytes.write(n.toString(36).padStart(6, '0').slice(-6), at, 'latin1');
+  return bytes.toString('base64');
+}
+
+function model(codes: string[]): Uint8Array {
+  const layers = codes.map((code, i) => ({
+    class_name: 'Lambda',
+    config: { name: `l${i}`, function: { class_name: '__lambda__', config: { code, defaults: null, closure: null } } },
+  }));
+  return new TextEncoder().encode(JSON.stringify({ class_name: 'Sequential', config: { name: 'm', layers } }));
+}
+
+it('repeated payloads are decoded once and all reported', async () => {
+  const codes = Array.from({ length: 1500 }, (_, i) => variant(i % 3));
+  const started = performance.now();
+  const r = await scanSource(new MemorySource(model(codes)), { mountHdf5: mountHdf5Node });
+  const elapsed = performance.now() - started;
+  console.log(`1,500 Lambdas (3 distinct payloads): ${Math.round(elapsed)} ms`);
+  expect(r.findings.filter((f) => f.kind === 'lambda-bytecode')).toHaveLength(1500);
+  expect(r.findings.every((f) => f.kind !== 'lambda-bytecode' || f.payload!.decoded.ok)).toBe(true);
+});
+
+it(`past ${MAX_DECODED_PAYLOADS} distinct payloads, the rest are findings marked as not decoded`, async () => {
+  const codes = Array.from({ length: MAX_DECODED_PAYLOADS + 20 }, (_, i) => variant(i));
+  const r = await scanSource(new MemorySource(model(codes)), { mountHdf5: mountHdf5Node });
+  const code = r.findings.filter((f) => f.kind === 'lambda-bytecode');
+  expect(code).toHaveLength(MAX_DECODED_PAYLOADS + 20);
+  expect(code.filter((f) => !f.payload!.decoded.ok && /not decoded/.test(f.payload!.decoded.error ?? ''))).toHaveLength(20);
+  expect(r.verdict).toBe('dangerous');
+});
