@@ -147,8 +147,10 @@ export function editJson(rng: Rng, value: J, ctx: JsonEditContext, recipe: strin
 
 /** JSON text with the NaN/Infinity markers turned into Python's bare tokens. Shared, repeated subtrees are fine. */
 export function serialize(value: J, rng: Rng): string {
-  if (estimateSize(value, MAX_GENERATED_CHARS) > MAX_GENERATED_CHARS) throw new Error('generated JSON over the generator budget');
-  let text = JSON.stringify(value, null, rng.chance(0.3) ? 1 : undefined) ?? 'null';
+  // Indented output grows with depth × values (deep nesting × duplication made a 2 GB string): count it.
+  const indent = rng.chance(0.3);
+  if (estimateSize(value, MAX_GENERATED_CHARS, indent) > MAX_GENERATED_CHARS) throw new Error('generated JSON over the generator budget');
+  let text = JSON.stringify(value, null, indent ? 1 : undefined) ?? 'null';
   for (const [marker, token] of Object.entries(TOKENS)) text = text.split(JSON.stringify(marker.slice(1, -1))).join(token);
   return text;
 }
@@ -157,14 +159,17 @@ export function serialize(value: J, rng: Rng): string {
 const MAX_GENERATED_CHARS = 72_000_000;
 
 /** Rough serialised size (shared subtrees counted each time), stopping once past `cap`. */
-function estimateSize(root: J, cap: number): number {
+function estimateSize(root: J, cap: number, indent = false): number {
   let size = 0;
-  const stack: J[] = [root];
+  const stack: [J, number][] = [[root, 0]];
   while (stack.length && size <= cap) {
-    const v = stack.pop()!;
+    const [v, depth] = stack.pop()!;
+    if (indent) size += depth + 1;
     if (typeof v === 'string') size += v.length + 2;
-    else if (Array.isArray(v)) (size += 2 + v.length), stack.push(...v);
-    else if (v && typeof v === 'object') for (const k of Object.keys(v)) (size += k.length + 4), stack.push(v[k]);
+    else if (Array.isArray(v)) {
+      size += 2 + v.length;
+      for (const x of v) stack.push([x, depth + 1]);
+    } else if (v && typeof v === 'object') for (const k of Object.keys(v)) (size += k.length + 4), stack.push([v[k], depth + 1]);
     else size += 5;
   }
   return size;

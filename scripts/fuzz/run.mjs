@@ -4,7 +4,7 @@
 //   node scripts/fuzz/run.mjs [--iterations N] [--seconds S] [--format h5,keras,...] [--seed K]
 //                             [--timeout MS] [--workers W] [--max-rss-mb MB] [--only INDEX] [--repro FILE]
 // Exit code 1 when any input hung or crashed; each such input is saved under .fuzz/crashes/ with a repro line.
-import { build } from 'esbuild';
+import { bundleForNode } from '../bundle-node.mjs';
 import { fork } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -37,17 +37,7 @@ function parseArgs(argv) {
 
 async function bundle() {
   mkdirSync(out, { recursive: true });
-  await build({
-    entryPoints: [path.join(root, 'scripts/fuzz/harness.ts')],
-    outfile: path.join(out, 'harness.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['h5wasm', 'h5wasm/node'],
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-    logLevel: 'warning',
-  });
+  await bundleForNode(path.join(root, 'scripts/fuzz/harness.ts'), path.join(out, 'harness.mjs'));
   writeFileSync(path.join(out, 'child.mjs'), `import { serveChild } from './harness.mjs';\nserveChild(${JSON.stringify(root)});\n`);
 }
 

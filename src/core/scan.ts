@@ -22,9 +22,9 @@ import { MarshalError } from './python/marshal';
 import { decodePayload } from './python/decode';
 import type { DecodeHints, PayloadDecoding } from './python/types';
 import { sha256Hex } from './io/sha256';
-import { REPORT_SCHEMA, type FileReport } from './report';
+import type { FileReport } from './report';
+import { blankReport, errorReport } from './error-report';
 import type { ScanOptions } from './scan-types';
-import { VERSION } from './version';
 
 /**
  * Detection order: binary signatures first, then formats confirmed by parsing (pickle opcodes, protobuf),
@@ -32,36 +32,13 @@ import { VERSION } from './version';
  */
 export const FORMATS: readonly FormatModule[] = [kerasH5, kerasZip, pickleFile, savedModelPb, kerasJson, kerasYaml, base64Text];
 
+export { errorReport };
+
 const HEAD_BYTES = 4096;
 const MAX_NESTING = 2;
 
 function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
-}
-
-function emptyReport(path: string, size: number): FileReport {
-  return {
-    schema: REPORT_SCHEMA,
-    tool: { name: 'lambdalens', version: VERSION },
-    path,
-    size,
-    format: 'unknown',
-    formatDetail: '',
-    sha256: null,
-    verdict: 'error',
-    verdictReason: '',
-    layers: [],
-    findings: [],
-    timings: { totalMs: 0 },
-  };
-}
-
-/** A report for a file that could not be inspected at all (unreadable, worker died, timed out). */
-export function errorReport(path: string, size: number, message: string): FileReport {
-  const report = emptyReport(path, size);
-  report.error = { message };
-  report.verdictReason = `Could not inspect this file: ${message}`;
-  return report;
 }
 
 function describeError(e: unknown): { message: string; offset?: number; pointer?: string } {
@@ -193,7 +170,7 @@ function finish(report: FileReport, started: number, options: ScanOptions): File
 
 export async function scanSource(source: ByteSource, options: ScanOptions): Promise<FileReport> {
   const started = now();
-  const report = emptyReport(options.path ?? source.name, source.size);
+  const report = blankReport(options.path ?? source.name, source.size);
   try {
     options.onProgress?.({ stage: 'detect', message: 'detecting the format' });
     await analyse(await openAny(source, options, 0), report, options);
@@ -212,7 +189,7 @@ export async function scanFolder(files: Map<string, ByteSource>, name: string, o
   const started = now();
   let size = 0;
   for (const f of files.values()) size += f.size;
-  const report = emptyReport(options.path ?? name, size);
+  const report = blankReport(options.path ?? name, size);
   try {
     options.onProgress?.({ stage: 'detect', message: 'reading the SavedModel folder' });
     const opened = await openSavedModelFiles(files, `folder ${name}`, contextFor(options, 0));

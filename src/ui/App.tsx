@@ -1,9 +1,12 @@
 /** The Lambda Lens page: drop zone and samples, then verdict, findings and layers per scanned file. */
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
+import { parseFragment } from '../core/export/share-link';
 import { DropZone } from './DropZone';
+import { ExportMenu } from './ExportMenu';
 import { FileList } from './FileList';
 import { ReportView } from './ReportView';
 import { Samples } from './Samples';
+import { SharedReportView, fragmentWithLayer, replaceHash, useSharedFromHash } from './SharedReport';
 import { ScanStatus } from './ScanStatus';
 import { loadSample, type Sample } from './samples';
 import { useScanner } from './use-scanner';
@@ -12,10 +15,29 @@ import { visible } from './visible-text';
 export function App() {
   const scanner = useScanner();
   const [warnings, setWarnings] = useState<string[]>([]);
+  const [shared, closeShared] = useSharedFromHash();
+  // `#layer=<path>` deep link: opens that layer; kept in sync with the layer the user picks (replaceState).
+  const [layer, setLayer] = useState<string | undefined>(() => parseFragment(location.hash).layer);
   const selected = scanner.entries.find((entry) => entry.id === scanner.selectedId) ?? null;
-  const empty = scanner.entries.length === 0;
+  const showShared = shared.status !== 'none';
+  const empty = scanner.entries.length === 0 && !showShared;
+
+  // Stable identity: the report view's callbacks (and the graph's) depend on it.
+  const changeLayer = useCallback((path: string | undefined) => {
+    setLayer(path);
+    replaceHash(fragmentWithLayer(location.hash, path));
+  }, []);
+  const selectEntry = (id: number) => {
+    if (id !== scanner.selectedId && layer !== undefined) changeLayer(undefined);
+    scanner.select(id);
+  };
+  /** New input replaces a shared report on screen. */
+  const leaveShared = () => {
+    if (showShared) closeShared();
+  };
 
   const pickSample = (sample: Sample) => {
+    leaveShared();
     setWarnings([]);
     loadSample(sample).then(
       (file) => scanner.scan([file], []),
@@ -36,7 +58,15 @@ export function App() {
                 Stop all
               </button>
             )}
-            <button type="button" className="link" onClick={scanner.clear} data-testid="clear">
+            <button
+              type="button"
+              className="link"
+              onClick={() => {
+                leaveShared();
+                scanner.clear();
+              }}
+              data-testid="clear"
+            >
               Clear
             </button>
           </div>
@@ -47,6 +77,7 @@ export function App() {
         <DropZone
           compact={!empty}
           onInput={(files, folders) => {
+            leaveShared();
             setWarnings([]);
             scanner.scan(files, folders);
           }}
@@ -61,23 +92,38 @@ export function App() {
           </ul>
         )}
 
-        {!empty && (
+        {shared.status !== 'none' && (
+          <SharedReportView state={shared} onClose={closeShared} onLayerChange={changeLayer} />
+        )}
+
+        {!showShared && scanner.entries.length > 0 && (
           <div className={`results${scanner.entries.length > 1 ? ' with-list' : ''}`}>
             {scanner.entries.length > 1 && (
-              <FileList entries={scanner.entries} selectedId={scanner.selectedId} onSelect={scanner.select} />
+              <FileList entries={scanner.entries} selectedId={scanner.selectedId} onSelect={selectEntry} />
             )}
             <div className="result">
               {selected && selected.status !== 'done' && (
                 <ScanStatus entry={selected} onStop={() => scanner.stopOne(selected.id)} />
               )}
               {selected?.report && (
-                <ReportView
-                  key={selected.id}
-                  report={selected.report}
-                  elapsedMs={selected.elapsedMs}
-                  hashExpected={selected.kind === 'file'}
-                  layout={selected.layout}
-                />
+                <>
+                  <ExportMenu
+                    key={`export-${selected.id}`}
+                    report={selected.report}
+                    documents={selected.documents}
+                    layer={layer}
+                  />
+                  <ReportView
+                    key={selected.id}
+                    report={selected.report}
+                    elapsedMs={selected.elapsedMs}
+                    hashExpected={selected.kind === 'file'}
+                    layout={selected.layout}
+                    documents={selected.documents}
+                    initialLayer={layer}
+                    onLayerChange={changeLayer}
+                  />
+                </>
               )}
             </div>
           </div>

@@ -1,5 +1,9 @@
-/** The findings of one report: sortable columns and a text filter (TanStack Table v9, headless). */
-import { Fragment, useState } from 'react';
+/**
+ * The findings of one report (TanStack Table v9, headless): sortable columns, a text filter, filters by
+ * severity (chips), kind and rule (selects), optional grouping by layer. A row click (or Enter) selects the
+ * finding; n/p or ↓/↑ on a row move to the next/previous row and select it.
+ */
+import { Fragment, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import {
   columnFilteringFeature,
   createColumnHelper,
@@ -13,7 +17,7 @@ import {
   useTable,
   type SortingState,
 } from '@tanstack/react-table';
-import type { Finding } from '../core/report';
+import { SEVERITIES, type Finding, type Severity } from '../core/report';
 import { SEVERITY_RANK } from './summary';
 import { visible } from './visible-text';
 
@@ -78,6 +82,13 @@ function BreakablePath({ text }: { text: string }) {
 
 const INITIAL_SORT: SortingState = [{ id: 'severity', desc: true }];
 
+/** Data for the filter controls: the values present in the findings, with counts, most frequent first. */
+export function filterOptions(findings: Finding[], key: 'kind' | 'rule'): { value: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const f of findings) counts.set(f[key], (counts.get(f[key]) ?? 0) + 1);
+  return [...counts].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
+}
+
 export function FindingsTable({
   findings,
   selectedId,
@@ -89,10 +100,27 @@ export function FindingsTable({
 }) {
   const [sorting, setSorting] = useState<SortingState>(INITIAL_SORT);
   const [globalFilter, setGlobalFilter] = useState('');
+  const [severities, setSeverities] = useState<ReadonlySet<Severity>>(new Set());
+  const [kind, setKind] = useState('');
+  const [rule, setRule] = useState('');
+  const [grouped, setGrouped] = useState(false);
+  const bodyRef = useRef<HTMLTableSectionElement>(null);
+
+  const present = useMemo(() => SEVERITIES.filter((s) => findings.some((f) => f.severity === s)), [findings]);
+  const kinds = useMemo(() => filterOptions(findings, 'kind'), [findings]);
+  const rules = useMemo(() => filterOptions(findings, 'rule'), [findings]);
+  // Chip/select filters narrow the data; the table's own global filter does the text.
+  const data = useMemo(
+    () =>
+      findings.filter(
+        (f) => (severities.size === 0 || severities.has(f.severity)) && (!kind || f.kind === kind) && (!rule || f.rule === rule),
+      ),
+    [findings, severities, kind, rule],
+  );
   const table = useTable({
     features,
     columns,
-    data: findings,
+    data,
     state: { sorting, globalFilter },
     onSortingChange: setSorting,
     onGlobalFilterChange: setGlobalFilter,
@@ -100,13 +128,66 @@ export function FindingsTable({
     getColumnCanGlobalFilter: () => true,
     getRowId: (row) => row.id,
   });
-  const rows = table.getRowModel().rows;
+  const sortedRows = table.getRowModel().rows;
+  // Grouping by layer keeps the sort inside each group; groups come in the order of their first row.
+  const rows = useMemo(() => {
+    if (!grouped) return sortedRows;
+    const groups = new Map<string, typeof sortedRows>();
+    for (const row of sortedRows) {
+      const key = row.original.layer ?? '';
+      const list = groups.get(key);
+      if (list) list.push(row);
+      else groups.set(key, [row]);
+    }
+    return [...groups.values()].flat();
+  }, [grouped, sortedRows]);
+  // One row in the tab order (the selected one, else the first); n/p and arrows move within the table.
+  const focusIndex = Math.max(0, rows.findIndex((r) => r.original.id === selectedId));
+  const filtersOn = severities.size > 0 || kind !== '' || rule !== '' || globalFilter !== '';
 
+  const toggleSeverity = (severity: Severity) =>
+    setSeverities((current) => {
+      const next = new Set(current);
+      if (next.has(severity)) next.delete(severity);
+      else next.add(severity);
+      return next;
+    });
+
+  const move = (from: number, step: 1 | -1) => {
+    const next = from + step;
+    if (next < 0 || next >= rows.length) return;
+    onSelect(rows[next].original);
+    bodyRef.current?.querySelectorAll<HTMLTableRowElement>('tr[data-testid="finding-row"]')[next]?.focus();
+  };
+  const onRowKey = (event: KeyboardEvent<HTMLTableRowElement>, index: number) => {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const actions: Record<string, () => void> = {
+      Enter: () => onSelect(rows[index].original),
+      ' ': () => onSelect(rows[index].original),
+      n: () => move(index, 1),
+      j: () => move(index, 1),
+      ArrowDown: () => move(index, 1),
+      p: () => move(index, -1),
+      k: () => move(index, -1),
+      ArrowUp: () => move(index, -1),
+    };
+    const action = actions[event.key];
+    if (action) {
+      event.preventDefault();
+      event.stopPropagation();
+      action();
+    }
+  };
+
+  let lastGroup: string | undefined;
   return (
     <section className="findings" aria-label="Findings">
       <div className="section-head">
         <h2>
-          Findings <span className="muted">({findings.length})</span>
+          Findings{' '}
+          <span className="muted" data-testid="findings-count">
+            ({filtersOn ? `${rows.length} of ${findings.length}` : findings.length})
+          </span>
         </h2>
         <input
           type="search"
@@ -118,11 +199,71 @@ export function FindingsTable({
           onChange={(event) => setGlobalFilter(event.target.value)}
         />
       </div>
+      {findings.length > 0 && (
+        <div className="finding-filters" data-testid="finding-filters">
+          <fieldset>
+            <legend>Severity</legend>
+            {present.map((severity) => (
+              <button
+                key={severity}
+                type="button"
+                className={`fchip sev-${severity}`}
+                aria-pressed={severities.has(severity)}
+                data-testid={`filter-severity-${severity}`}
+                onClick={() => toggleSeverity(severity)}
+              >
+                {severity} ({findings.filter((f) => f.severity === severity).length})
+              </button>
+            ))}
+          </fieldset>
+          <label>
+            Kind{' '}
+            <select value={kind} onChange={(event) => setKind(event.target.value)} data-testid="filter-kind">
+              <option value="">all</option>
+              {kinds.map((option) => (
+                <option key={option.value} value={option.value}>
+                  {option.value} ({option.count})
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Rule{' '}
+            <select value={rule} onChange={(event) => setRule(event.target.value)} data-testid="filter-rule">
+              <option value="">all</option>
+              {rules.map((option) => (
+                <option key={option.value} value={option.value}>
+                  {visible(option.value)} ({option.count})
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <input type="checkbox" checked={grouped} onChange={(event) => setGrouped(event.target.checked)} data-testid="group-by-layer" />{' '}
+            Group by layer
+          </label>
+          {filtersOn && (
+            <button
+              type="button"
+              className="link"
+              data-testid="filters-clear"
+              onClick={() => {
+                setSeverities(new Set());
+                setKind('');
+                setRule('');
+                setGlobalFilter('');
+              }}
+            >
+              Clear filters
+            </button>
+          )}
+        </div>
+      )}
       {findings.length === 0 ? (
         <p className="muted empty">No findings.</p>
       ) : (
         <div className="table-wrap">
-          <table className="grid">
+          <table className="grid" aria-describedby="findings-keys">
             <thead>
               {table.getHeaderGroups().map((group) => (
                 <tr key={group.id}>
@@ -150,39 +291,56 @@ export function FindingsTable({
                 </tr>
               ))}
             </thead>
-            <tbody>
-              {rows.map((row) => (
-                <tr
-                  key={row.id}
-                  data-testid="finding-row"
-                  data-severity={row.original.severity}
-                  data-layer={row.original.layer ?? ''}
-                  className={row.original.id === selectedId ? 'selected' : undefined}
-                  onClick={() => onSelect(row.original)}
-                  tabIndex={0}
-                  onKeyDown={(event) => {
-                    if (event.key === 'Enter' || event.key === ' ') {
-                      event.preventDefault();
-                      onSelect(row.original);
-                    }
-                  }}
-                >
-                  {row.getAllCells().map((cell) => (
-                    <td key={cell.id}>
-                      <table.FlexRender cell={cell} />
-                    </td>
-                  ))}
-                </tr>
-              ))}
+            <tbody ref={bodyRef}>
+              {rows.map((row, index) => {
+                const group = row.original.layer ?? '';
+                const header = grouped && group !== lastGroup;
+                lastGroup = group;
+                const selected = row.original.id === selectedId;
+                return (
+                  <Fragment key={row.id}>
+                    {header && (
+                      <tr className="group-row" data-testid="finding-group">
+                        <td colSpan={columns.length}>
+                          <span className="mono">{group ? visible(group) : 'not in a layer'}</span>{' '}
+                          <span className="muted">({rows.filter((r) => (r.original.layer ?? '') === group).length})</span>
+                        </td>
+                      </tr>
+                    )}
+                    <tr
+                      data-testid="finding-row"
+                      data-finding-id={row.original.id}
+                      data-severity={row.original.severity}
+                      data-kind={row.original.kind}
+                      data-rule={row.original.rule}
+                      data-layer={row.original.layer ?? ''}
+                      className={selected ? 'selected' : undefined}
+                      aria-current={selected ? 'true' : undefined}
+                      onClick={() => onSelect(row.original)}
+                      tabIndex={index === focusIndex ? 0 : -1}
+                      onKeyDown={(event) => onRowKey(event, index)}
+                    >
+                      {row.getAllCells().map((cell) => (
+                        <td key={cell.id}>
+                          <table.FlexRender cell={cell} />
+                        </td>
+                      ))}
+                    </tr>
+                  </Fragment>
+                );
+              })}
               {rows.length === 0 && (
                 <tr>
                   <td colSpan={columns.length} className="muted">
-                    No finding matches the filter.
+                    No finding matches the filters.
                   </td>
                 </tr>
               )}
             </tbody>
           </table>
+          <p id="findings-keys" className="muted small">
+            Click a row or press Enter to show it in the graph; <kbd>n</kbd>/<kbd>p</kbd> (or ↓/↑) move between findings.
+          </p>
         </div>
       )}
     </section>

@@ -1,12 +1,21 @@
 /** A decoded marshal payload: what the code would do, as text only. Nothing here is ever run. */
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { PayloadReport } from '../core/report';
+import { disassemblyLines } from './highlight/disassembly';
+import { HighlightedPython } from './highlight/python';
 import { formatBytes } from './summary';
 import { briefValue, visible, visibleMultiline } from './visible-text';
 
-export function PayloadView({ payload }: { payload: PayloadReport }) {
+export function PayloadView({ payload, readOnly = false }: { payload: PayloadReport; readOnly?: boolean }) {
   const [showRaw, setShowRaw] = useState(false);
   const decoded = payload.decoded;
+  const lines = useMemo(
+    () => (decoded.disassembly === undefined ? [] : disassemblyLines(decoded.disassembly, decoded.indicators, decoded.code?.name ?? '')),
+    [decoded],
+  );
+  const citedCount = lines.filter((l) => l.cited.length > 0).length;
+  const hasDefaults = payload.defaults !== undefined && payload.defaults !== null;
+  const hasClosure = payload.closure !== undefined && payload.closure !== null;
   return (
     <div className="payload" data-testid="payload">
       <dl className="facts">
@@ -30,10 +39,23 @@ export function PayloadView({ payload }: { payload: PayloadReport }) {
           {decoded.pythonVersions.length === 0 ? (
             <span className="muted">unknown</span>
           ) : (
-            <ul className="chips">
-              {decoded.pythonVersions.map((candidate) => (
-                <li key={candidate.version} className="chip" title={candidate.evidence.map(visible).join('\n')}>
-                  {candidate.version}
+            <ul className="version-list">
+              {decoded.pythonVersions.map((candidate, index) => (
+                <li key={candidate.version}>
+                  <details data-testid="payload-version">
+                    <summary>
+                      <span className="chip">{candidate.version}</span>{' '}
+                      <span className="muted small">
+                        {index === 0 ? 'most likely' : 'also possible'} · {candidate.evidence.length} fact
+                        {candidate.evidence.length === 1 ? '' : 's'}
+                      </span>
+                    </summary>
+                    <ul className="evidence small">
+                      {candidate.evidence.map((fact, i) => (
+                        <li key={i}>{visible(fact)}</li>
+                      ))}
+                    </ul>
+                  </details>
                 </li>
               ))}
             </ul>
@@ -67,12 +89,18 @@ export function PayloadView({ payload }: { payload: PayloadReport }) {
 
       {decoded.source !== undefined && (
         <div className="block">
-          <h4>
-            Decompiled source{' '}
-            {!decoded.sourceComplete && <span className="muted small">(partial: check the disassembly)</span>}
-          </h4>
-          <pre className="code" data-testid="payload-source">
-            {visibleMultiline(decoded.source)}
+          <div className="block-head">
+            <h4>Decompiled source</h4>
+            <CopyButton text={decoded.source} label="Copy source" testId="copy-source" />
+          </div>
+          {!decoded.sourceComplete && (
+            <p className="warn small" role="note" data-testid="source-incomplete">
+              ⚠ This source is partial or approximate: the decompiler could not rebuild every instruction. The
+              disassembly below is the exact truth of what would run.
+            </p>
+          )}
+          <pre className="code py" data-testid="payload-source">
+            <HighlightedPython source={decoded.source} />
           </pre>
         </div>
       )}
@@ -102,43 +130,127 @@ export function PayloadView({ payload }: { payload: PayloadReport }) {
         </div>
       </div>
 
-      {(payload.defaults !== undefined && payload.defaults !== null) ||
-      (payload.closure !== undefined && payload.closure !== null) ? (
-        <dl className="facts block">
-          {payload.defaults !== undefined && payload.defaults !== null && (
-            <>
-              <dt>Defaults</dt>
-              <dd className="mono small">{briefValue(payload.defaults, 2000)}</dd>
-            </>
-          )}
-          {payload.closure !== undefined && payload.closure !== null && (
-            <>
-              <dt>Closure</dt>
-              <dd className="mono small">{briefValue(payload.closure, 2000)}</dd>
-            </>
-          )}
-        </dl>
-      ) : null}
+      <dl className="facts block" data-testid="payload-bound">
+        <dt>Defaults</dt>
+        <dd className="mono small" data-testid="payload-defaults">
+          {hasDefaults ? briefValue(payload.defaults, 2000) : <span className="muted">none stored</span>}
+        </dd>
+        <dt>Closure</dt>
+        <dd className="mono small" data-testid="payload-closure">
+          {hasClosure ? briefValue(payload.closure, 2000) : <span className="muted">none stored</span>}
+        </dd>
+      </dl>
+      {(hasDefaults || hasClosure) && (
+        <p className="muted small">
+          Defaults and closure are stored beside the code in the config, not inside the bytecode: the loader binds
+          them to the function’s arguments and free variables.
+        </p>
+      )}
 
       {decoded.disassembly !== undefined && (
-        <details className="block" open={decoded.source === undefined}>
-          <summary>Disassembly{decoded.pythonVersions[0] && ` (as Python ${decoded.pythonVersions[0].version})`}</summary>
-          <pre className="code" data-testid="payload-disassembly">
-            {visibleMultiline(decoded.disassembly)}
+        <details className="block" open={decoded.source === undefined || !decoded.sourceComplete || citedCount > 0}>
+          <summary>
+            Disassembly{decoded.pythonVersions[0] && ` (as Python ${decoded.pythonVersions[0].version})`}
+            {citedCount > 0 && (
+              <span className="muted small">
+                {' '}
+                · {citedCount} instruction{citedCount === 1 ? '' : 's'} marked ▶ by the indicators above
+              </span>
+            )}
+          </summary>
+          <div className="block-head">
+            <span />
+            <CopyButton text={decoded.disassembly} label="Copy disassembly" testId="copy-disassembly" />
+          </div>
+          <pre className="code dis" data-testid="payload-disassembly">
+            {lines.map((line, index) => {
+              const cited = line.cited.length > 0;
+              const title = cited ? line.cited.map((i) => decoded.indicators[i].title).join('; ') : undefined;
+              return (
+                <span
+                  key={index}
+                  className={cited ? 'dis-line cited' : 'dis-line'}
+                  data-cited={cited ? 'true' : undefined}
+                  data-offset={line.offset}
+                  title={title ? visible(title) : undefined}
+                >
+                  <span className="dis-mark" aria-hidden="true">
+                    {cited ? '▶' : ' '}
+                  </span>
+                  {visibleMultiline(line.text)}
+                  {cited && <span className="sr-only"> (cited: {visible(title ?? '')})</span>}
+                  {'\n'}
+                </span>
+              );
+            })}
           </pre>
         </details>
       )}
 
-      <div className="block">
-        <button type="button" className="link" onClick={() => setShowRaw((v) => !v)} data-testid="show-base64">
-          {showRaw ? 'Hide raw bytes' : 'Show raw bytes (base64)'}
-        </button>
-        {showRaw && (
-          <pre className="code raw" data-testid="payload-base64">
-            {payload.base64}
-          </pre>
-        )}
-      </div>
+      {!readOnly && (
+        <div className="block">
+          <button type="button" className="link" onClick={() => setShowRaw((v) => !v)} data-testid="show-base64" aria-expanded={showRaw}>
+            {showRaw ? 'Hide raw bytes' : 'Show raw bytes (base64)'}
+          </button>
+          {showRaw && (
+            <>
+              <CopyButton text={payload.base64} label="Copy base64" testId="copy-base64" />
+              <pre className="code raw" data-testid="payload-base64">
+                {payload.base64}
+              </pre>
+            </>
+          )}
+        </div>
+      )}
     </div>
+  );
+}
+
+/** Copies text with the Clipboard API, falling back to a hidden textarea + execCommand (http pages, old browsers). */
+export async function copyText(text: string): Promise<boolean> {
+  try {
+    if (navigator.clipboard?.writeText) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+  } catch {
+    // denied or unavailable: try the fallback
+  }
+  const area = document.createElement('textarea');
+  area.value = text;
+  area.setAttribute('readonly', '');
+  area.style.position = 'fixed';
+  area.style.opacity = '0';
+  document.body.appendChild(area);
+  area.select();
+  let ok = false;
+  try {
+    ok = document.execCommand('copy');
+  } catch {
+    ok = false;
+  }
+  area.remove();
+  return ok;
+}
+
+function CopyButton({ text, label, testId }: { text: string; label: string; testId: string }) {
+  const [state, setState] = useState<'idle' | 'done' | 'failed'>('idle');
+  return (
+    <button
+      type="button"
+      className="copy"
+      data-testid={testId}
+      onClick={() => {
+        void copyText(text).then((ok) => {
+          setState(ok ? 'done' : 'failed');
+          setTimeout(() => setState('idle'), 1500);
+        });
+      }}
+    >
+      {state === 'done' ? 'Copied' : state === 'failed' ? 'Copy failed' : label}
+      <span className="sr-only" aria-live="polite">
+        {state === 'done' ? 'copied to the clipboard' : state === 'failed' ? 'could not copy' : ''}
+      </span>
+    </button>
   );
 }

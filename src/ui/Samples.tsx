@@ -1,6 +1,10 @@
 import { SAMPLES, type Sample } from './samples';
 
+/** The single-file build (file://) cannot fetch the sample files, so it offers none. */
+const SAMPLES_AVAILABLE = import.meta.env.MODE !== 'single';
+
 export function Samples({ onPick }: { onPick: (sample: Sample) => void }) {
+  if (!SAMPLES_AVAILABLE) return null;
   return (
     <section className="samples" aria-label="Samples">
       <span className="muted">Try a sample:</span>

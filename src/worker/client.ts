@@ -6,7 +6,7 @@
 import type { FileReport } from '../core/report';
 import type { ScanDocument, ScanProgress } from '../core/scan-types';
 import type { GraphLayout } from '../core/graph/types';
-import { errorReport } from './error-report';
+import { errorReport } from '../core/error-report';
 import type { PageToWorker, ScanItem, WorkerToPage } from './protocol';
 
 export interface ScanJob {

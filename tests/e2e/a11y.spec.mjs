@@ -10,11 +10,13 @@ async function axe(page, log) {
   const result = await page.evaluate(async () => {
     const r = await window.axe.run(document, { resultTypes: ['violations'] });
     if (!Array.isArray(r.passes) || r.passes.length === 0) throw new Error('axe did not run');
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length, target: v.nodes[0]?.target }));
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length, targets: v.nodes.slice(0, 8).map((n) => `${n.target.join(' ')} ${n.any?.[0]?.message ?? ''}`) }));
   });
   const minor = result.filter((v) => v.impact !== 'serious' && v.impact !== 'critical');
   if (minor.length) log(`axe (moderate/minor): ${minor.map((v) => `${v.id}×${v.nodes}`).join(', ')}`);
-  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const serious = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  for (const v of serious) log(`axe ${v.id}: ${v.targets.join(' | ')}`);
+  return serious;
 }
 
 for (const colorScheme of ['light', 'dark']) {
@@ -27,6 +29,17 @@ for (const colorScheme of ['light', 'dark']) {
       await waitVerdict(page);
       const report = await axe(page, log);
       assert.deepEqual(report, [], JSON.stringify(report, null, 1));
+      // The inspector open: details panel with the payload view, version evidence, disassembly, raw bytes,
+      // filters and grouping in use.
+      const panel = page.getByTestId('details-panel');
+      await panel.getByTestId('payload-source').waitFor();
+      await panel.getByTestId('payload-version').first().locator('summary').click();
+      await panel.getByTestId('show-base64').click();
+      await panel.getByTestId('payload-base64').waitFor();
+      await page.getByTestId('group-by-layer').check();
+      await page.getByTestId('finding-row').first().click();
+      const inspector = await axe(page, log);
+      assert.deepEqual(inspector, [], JSON.stringify(inspector, null, 1));
     },
     { contextOptions: { bypassCSP: true, colorScheme } },
   );

@@ -8,6 +8,7 @@ export const registered = [];
  * @typedef {object} TestContext
  * @property {import('playwright-core').Page} page  a fresh page in a fresh context, already at baseURL
  * @property {string} baseURL
+ * @property {string} singleFileURL  file:// URL of dist-single/lambdalens.html
  * @property {(name: string) => Buffer} fixture  reads tests/fixtures/<name>
  * @property {(message: string) => void} log
  */
@@ -15,10 +16,37 @@ export const registered = [];
 /**
  * @param {string} name
  * @param {(ctx: TestContext) => Promise<void>} fn
- * @param {{ contextOptions?: import('playwright-core').BrowserContextOptions }} [options]
+ * @param {{ contextOptions?: import('playwright-core').BrowserContextOptions, start?: 'server' | 'single-file' }} [options]
+ *   start: 'single-file' opens dist-single/lambdalens.html over file:// instead of the served dist/ (that file is
+ *   then the page's own origin for the foreign-request check).
  */
 export function test(name, fn, options = {}) {
-  registered.push({ name, fn, contextOptions: options.contextOptions });
+  registered.push({ name, fn, contextOptions: options.contextOptions, start: options.start ?? 'server' });
+}
+
+/**
+ * Records every request of the page's context (page, workers, service worker) from now on.
+ * @param {import('playwright-core').Page} page
+ * @returns {{ url: string, method: string, hasBody: boolean }[]}
+ */
+export function recordRequests(page) {
+  const seen = [];
+  page.context().on('request', (request) =>
+    seen.push({ url: request.url(), method: request.method(), hasBody: request.postDataBuffer() !== null }),
+  );
+  return seen;
+}
+
+/**
+ * Waits for a download started by `click` and returns its suggested name and bytes.
+ * @param {import('playwright-core').Page} page
+ * @param {() => Promise<unknown>} click
+ */
+export async function download(page, click) {
+  const [event] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), click()]);
+  const file = await event.path();
+  const { readFile } = await import('node:fs/promises');
+  return { name: event.suggestedFilename(), bytes: await readFile(file), url: event.url() };
 }
 
 export { assert };

@@ -1,7 +1,11 @@
 // `npm run test:e2e`: builds the app (vite build → dist/), serves dist/ on 127.0.0.1 (random port), runs
 // tests/e2e/*.spec.mjs in the system Chromium via playwright-core (never downloads a browser), and fails
 // on any request that leaves the page's own origin.
-// Options: E2E_SKIP_BUILD=1 reuses dist/; E2E_FILTER=text runs matching tests only; E2E_VITE_CONFIG=path.
+// It also builds the single-file page once (npm run build:single → dist-single/lambdalens.html); tests that
+// register with `{ start: 'single-file' }` begin there, over file://, where that one file (and blob:null/…
+// URLs it creates) is the page's own origin.
+// Options: E2E_SKIP_BUILD=1 reuses dist/ and dist-single/; E2E_FILTER=text runs matching tests only;
+// E2E_VITE_CONFIG=path.
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { readFile, readdir, stat } from 'node:fs/promises';
@@ -14,6 +18,8 @@ import { registered } from './harness.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const dist = path.join(root, 'dist');
+const singleFile = path.join(root, 'dist-single', 'lambdalens.html');
+const singleFileURL = pathToFileURL(singleFile).href;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TEST_TIMEOUT_MS = 90_000;
 const SUB_PATH = '/some/sub/path/';
@@ -21,14 +27,22 @@ const SUB_PATH = '/some/sub/path/';
 function build() {
   const args = [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'];
   if (process.env.E2E_VITE_CONFIG) args.push('--config', process.env.E2E_VITE_CONFIG);
+  runVite(args, 'dist/');
+  runVite(
+    [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn', '--config', 'vite.single.config.ts', '--mode', 'single'],
+    'dist-single/lambdalens.html',
+  );
+}
+
+function runVite(args, what) {
   const started = Date.now();
   const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) {
-    console.error('vite build failed');
+    console.error(`vite build of ${what} failed`);
     console.log('0 passed, 1 failed');
     process.exit(1);
   }
-  console.log(`built dist/ in ${Date.now() - started} ms`);
+  console.log(`built ${what} in ${Date.now() - started} ms`);
 }
 
 const MIME = {
@@ -99,9 +113,11 @@ async function main() {
   for (const t of tests) {
     const context = await browser.newContext(t.contextOptions ?? {});
     const problems = [];
+    const fromFile = t.start === 'single-file';
     const onRequest = (request) => {
       const url = request.url();
       if (url.startsWith('data:')) return;
+      if (fromFile && (url === singleFileURL || url.startsWith('blob:null/'))) return;
       let requestOrigin;
       try {
         requestOrigin = new URL(url.startsWith('blob:') ? url.slice(5) : url).origin;
@@ -130,11 +146,12 @@ async function main() {
     const started = Date.now();
     let error = null;
     try {
-      await page.goto(baseURL);
+      await page.goto(fromFile ? singleFileURL : baseURL);
       await withTimeout(
         t.fn({
           page,
           baseURL,
+          singleFileURL,
           fixture: (name) => readFileSync(path.join(root, 'tests/fixtures', name)),
           log: (message) => console.log(`    ${message}`),
         }),

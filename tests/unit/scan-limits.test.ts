@@ -43,3 +43,16 @@ it(`past ${MAX_DECODED_PAYLOADS} distinct payloads, the rest are findings marked
   expect(code.filter((f) => !f.payload!.decoded.ok && /not decoded/.test(f.payload!.decoded.error ?? ''))).toHaveLength(20);
   expect(r.verdict).toBe('dangerous');
 });
+
+it('20,000 layers sharing one name are walked in linear time', async () => {
+  const layers = Array.from({ length: 20_000 }, () => ({ class_name: 'Dense', config: { name: 'same' } }));
+  const bytes = new TextEncoder().encode(JSON.stringify({ class_name: 'Sequential', config: { name: 'm', layers } }));
+  const started = performance.now();
+  const r = await scanSource(new MemorySource(bytes), { mountHdf5: mountHdf5Node });
+  const elapsed = performance.now() - started;
+  console.log(`20,000 same-name layers: ${Math.round(elapsed)} ms`);
+  expect(r.layers).toHaveLength(20_001);
+  expect(new Set(r.layers.map((l) => l.path)).size).toBe(20_001);
+  expect(r.layers[20_000].path).toBe('m/same#20000');
+  expect(elapsed).toBeLessThan(20_000); // was 42 s before the per-name counter; a loose bound for noisy machines
+});

@@ -57,6 +57,7 @@ class Walker {
   rootClass?: string;
   rootName?: string;
   private infoByPath = new Map<string, LayerInfo>();
+  private nextSuffix = new Map<string, number>();
   private doc!: ConfigDocument;
   /** Layer objects already registered, by identity, so the generic walk knows its layer context. */
   private layerAt = new Map<JsonObject, LayerContext>();
@@ -90,8 +91,10 @@ class Walker {
     const baseName = str(config?.name) ?? str(obj.name) ?? (isRoot ? className.toLowerCase() : className);
     let path = parent && parent.path ? `${parent.path}/${baseName}` : baseName;
     if (!shadow && this.infoByPath.has(path)) {
-      let n = 2;
+      // Duplicate names (crafted or unnamed layers) get #2, #3 …; a counter per name keeps 20,000 of them linear.
+      let n = this.nextSuffix.get(path) ?? 2;
       while (this.infoByPath.has(`${path}#${n}`)) n++;
+      this.nextSuffix.set(path, n + 1);
       path = `${path}#${n}`;
     }
     const ctx: LayerContext = { path, className, configPointer: joinPointer(pointer, 'config'), config };

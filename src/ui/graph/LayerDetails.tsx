@@ -217,8 +217,8 @@ function JsonString({ text }: { text: string }) {
   return (
     <span className="s">
       {quoted.slice(0, FOLD_AT - 20)}…{' '}
-      <button type="button" className="fold" onClick={() => setOpen(true)} aria-label={`Show all ${text.length} characters`}>
-        +{text.length - (FOLD_AT - 22)} chars
+      <button type="button" className="fold" onClick={() => setOpen(true)}>
+        +{text.length - (FOLD_AT - 22)} chars<span className="sr-only"> (show all {text.length} characters)</span>
       </button>
     </span>
   );

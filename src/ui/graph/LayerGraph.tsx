@@ -141,13 +141,29 @@ export function LayerGraph({ report, layout: given, selected: selectedProp, onSe
     }
   }, [layout, byPath, size]);
 
+  /** The last selection made here; a different `selected` prop came from outside (a table row, a deep link). */
+  const lastOwn = useRef<string | undefined>(undefined);
   const select = useCallback(
     (path: string) => {
+      lastOwn.current = path;
       setOwnSelected(path);
       onSelect(path);
     },
     [onSelect],
   );
+
+  // A selection from outside is brought into view (containers expanded, centred), without taking focus.
+  const revealRef = useRef(reveal);
+  revealRef.current = reveal;
+  useEffect(() => {
+    if (!selectedProp || selectedProp === lastOwn.current) return;
+    // After the viewport has been measured.
+    const frame = requestAnimationFrame(() => {
+      lastOwn.current = selectedProp;
+      revealRef.current(selectedProp, false);
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [selectedProp]);
 
   const suppressClick = useRef(false);
   const activate = useCallback(

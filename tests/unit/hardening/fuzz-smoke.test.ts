@@ -3,7 +3,8 @@
  * for ~300 inputs per format, scanned in two worker threads with a 5 s bound per input (a hang is terminated,
  * not waited for). Full runs: `npm run fuzz`.
  */
-import { build } from 'esbuild';
+// @ts-expect-error plain ESM helper without types
+import { bundleForNode } from '../../../scripts/bundle-node.mjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -78,17 +79,7 @@ const pools = [new Pool(), new Pool()];
 
 beforeAll(async () => {
   mkdirSync(OUT, { recursive: true });
-  await build({
-    entryPoints: [path.join(ROOT, 'scripts/fuzz/harness.ts')],
-    outfile: path.join(OUT, 'harness.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['h5wasm', 'h5wasm/node'],
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-    logLevel: 'warning',
-  });
+  await bundleForNode(path.join(ROOT, 'scripts/fuzz/harness.ts'), path.join(OUT, 'harness.mjs'));
   writeFileSync(path.join(OUT, 'thread.mjs'), `import { serveThread } from './harness.mjs';\nserveThread(${JSON.stringify(ROOT)}, true);\n`);
   await Promise.all(pools.map((p) => p.start()));
 }, 60_000);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ScanClient } from '../../../src/worker/client';
 import type { PageToWorker, WorkerToPage } from '../../../src/worker/protocol';
 import type { FileReport } from '../../../src/core/report';
-import { errorReport } from '../../../src/worker/error-report';
+import { errorReport } from '../../../src/core/error-report';
 
 type Behaviour = 'ok' | 'hang' | 'crash' | 'fatal' | 'obeys-cancel' | 'wasm-broken';
 
