@@ -147,5 +147,7 @@ export interface FileReport {
   layers: LayerInfo[];
   findings: Finding[];
   members?: ArchiveMember[];
+  /** What the scan left out because of a limit (say so rather than truncate silently). */
+  notes?: string[];
   timings: { totalMs: number };
 }

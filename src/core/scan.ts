@@ -79,6 +79,8 @@ function contextFor(options: ScanOptions, depth: number): FormatContext {
 
 /** Distinct payloads decoded per file; a crafted config repeating thousands of payloads must not stall the scan. */
 export const MAX_DECODED_PAYLOADS = 500;
+/** Payload findings listed per file (the count of all of them is kept in a note). */
+export const MAX_LISTED_PAYLOADS = 2000;
 
 /**
  * Decodes each distinct payload once (configs often repeat one payload, e.g. a shared layer in every SavedModel
@@ -122,6 +124,13 @@ async function analyse(opened: OpenedModel, report: FileReport, options: ScanOpt
   progress({ stage: 'config', message: 'walking the model config' });
   options.onDocuments?.(opened.documents.map(({ name, value }) => ({ name, value })));
   const walked = walkDocuments(opened.documents);
+  if (walked.carriers.length > MAX_LISTED_PAYLOADS) {
+    // Every payload is still counted; listing 100,000 identical findings helps nobody and stalls the page.
+    (report.notes ??= []).push(
+      `This file holds ${walked.carriers.length} code payloads; only the first ${MAX_LISTED_PAYLOADS} are listed as findings.`,
+    );
+    walked.carriers = walked.carriers.slice(0, MAX_LISTED_PAYLOADS);
+  }
 
   progress({ stage: 'decode', message: `decoding ${walked.carriers.length} payload(s)` });
   const decoded = decodeCarriers(walked.carriers, { kerasVersion: opened.meta.kerasVersion }, options.signal);

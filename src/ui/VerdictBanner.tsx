@@ -33,6 +33,11 @@ export function VerdictBanner({ report, elapsedMs }: { report: FileReport; elaps
           {report.error.pointer && ` (at ${visible(report.error.pointer)})`}
         </p>
       )}
+      {report.notes?.map((note) => (
+        <p key={note} className="verdict-note" data-testid="report-note">
+          {visible(note)}
+        </p>
+      ))}
       <div className="verdict-facts">
         {counts.length > 0 ? (
           <ul className="severity-counts" aria-label="Findings by severity">

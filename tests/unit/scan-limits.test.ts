@@ -56,3 +56,11 @@ it('20,000 layers sharing one name are walked in linear time', async () => {
   expect(r.layers[20_000].path).toBe('m/same#20000');
   expect(elapsed).toBeLessThan(20_000); // was 42 s before the per-name counter; a loose bound for noisy machines
 });
+
+it('past MAX_LISTED_PAYLOADS payloads, the findings are capped and a note says how many there are', async () => {
+  const { MAX_LISTED_PAYLOADS } = await import('../../src/core/scan');
+  const codes = Array.from({ length: MAX_LISTED_PAYLOADS + 500 }, () => variant(1));
+  const r = await scanSource(new MemorySource(model(codes)), { mountHdf5: mountHdf5Node });
+  expect(r.findings.filter((f) => f.kind === 'lambda-bytecode')).toHaveLength(MAX_LISTED_PAYLOADS);
+  expect(r.notes?.join(' ')).toMatch(new RegExp(`holds ${MAX_LISTED_PAYLOADS + 500} code payloads`));
+});

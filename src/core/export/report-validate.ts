@@ -168,6 +168,7 @@ const fileReport = obj({
   layers: arrayOf(layer),
   findings: arrayOf(finding),
   'members?': arrayOf(obj({ name: str, compressedSize: num, size: num, method: str })),
+  'notes?': arrayOf(str),
   timings: obj({ totalMs: num }),
 });
 
