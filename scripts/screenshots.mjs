@@ -4,65 +4,17 @@
 //   node scripts/screenshots.mjs [--skip-build]
 // Builds to .scratch/shots-dist (the e2e dist/ is left alone), serves it on 127.0.0.1, drives /usr/bin/chromium
 // with playwright-core (never downloads a browser). Light colour scheme, 1280 px wide.
-import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:http';
 import { readFileSync, statSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { buildApp, dropFiles, launchChromium, serveDir } from './browser-kit.mjs';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(root, '.scratch/shots-dist');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const MIME = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml', '.wasm': 'application/wasm', '.png': 'image/png', '.webmanifest': 'application/manifest+json' };
-
-export function build(dir) {
-  const r = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn', '--outDir', dir, '--emptyOutDir'], { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('vite build failed');
-}
-
-export function serve(dir) {
-  const server = createServer(async (req, res) => {
-    try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      let file = path.normalize(path.join(dir, decodeURIComponent(url.pathname)));
-      if (!file.startsWith(dir)) throw new Error('outside');
-      if ((await stat(file)).isDirectory()) file = path.join(file, 'index.html');
-      res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
-      res.end(await readFile(file));
-    } catch {
-      res.writeHead(404).end('not found');
-    }
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-/** Drops files on the drop zone through a real DataTransfer (as tests/e2e/harness.mjs does). */
-export async function drop(page, files) {
-  const payload = files.map((f) => ({ name: f.name, b64: Buffer.from(f.bytes).toString('base64') }));
-  const transfer = await page.evaluateHandle((items) => {
-    const dt = new DataTransfer();
-    for (const item of items) {
-      const binary = atob(item.b64);
-      const bytes = new Uint8Array(binary.length);
-      for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-      dt.items.add(new File([bytes], item.name, { type: 'application/octet-stream' }));
-    }
-    return dt;
-  }, payload);
-  const zone = page.getByTestId('dropzone');
-  await zone.dispatchEvent('dragenter', { dataTransfer: transfer });
-  await zone.dispatchEvent('dragover', { dataTransfer: transfer });
-  const t0 = await page.evaluate(() => performance.now());
-  await zone.dispatchEvent('drop', { dataTransfer: transfer });
-  await transfer.dispose();
-  return t0;
-}
 
 async function open(page, baseURL, name) {
   await page.goto(baseURL);
-  await drop(page, [{ name, bytes: readFileSync(path.join(root, 'tests/fixtures', name)) }]);
+  await dropFiles(page, [{ name, bytes: readFileSync(path.join(root, 'tests/fixtures', name)) }]);
   await page.getByTestId('verdict').waitFor({ timeout: 60_000 });
   await page.getByTestId('layer-graph').waitFor({ timeout: 60_000 });
   await page.waitForTimeout(400);
@@ -88,10 +40,10 @@ async function shotOf(page, file, locators, pad = 8) {
 }
 
 async function main() {
-  if (!process.argv.includes('--skip-build')) build(outDir);
-  const server = await serve(outDir);
+  if (!process.argv.includes('--skip-build')) if (!buildApp(outDir)) throw new Error('vite build failed');
+  const server = await serveDir(outDir);
   const baseURL = `http://127.0.0.1:${server.address().port}/`;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  const browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, colorScheme: 'light', deviceScaleFactor: 1 });
   const page = await context.newPage();
   try {

@@ -6,40 +6,17 @@
 // for [data-testid="verdict"], and samples the Pss of the renderer processes (/proc/<pid>/smaps_rollup) every
 // 100 ms. Without arguments it uses .bench/inputs/* (see make-inputs.mjs). Robust to a page that is not ready:
 // every failure is reported per file, and the script exits 0 with what it measured.
-import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:http';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { CHROMIUM, CHROMIUM_ARGS, buildApp, serveDir } from '../browser-kit.mjs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const outDir = path.join(root, '.bench/dist');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const VERDICT_TIMEOUT_MS = Number(process.env.BENCH_VERDICT_TIMEOUT_MS ?? 300_000);
 
-const MIME = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml', '.wasm': 'application/wasm', '.png': 'image/png' };
-
 function build() {
-  const r = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn', '--outDir', outDir, '--emptyOutDir'], { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('vite build failed');
-}
-
-function serve(dir) {
-  const server = createServer(async (req, res) => {
-    try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      let file = path.normalize(path.join(dir, decodeURIComponent(url.pathname)));
-      if (!file.startsWith(dir)) throw new Error('outside');
-      if ((await stat(file)).isDirectory()) file = path.join(file, 'index.html');
-      res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
-      res.end(await readFile(file));
-    } catch {
-      res.writeHead(404).end('not found');
-    }
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+  if (!buildApp(outDir)) throw new Error('vite build failed');
 }
 
 /** Pids of Chromium renderer processes below `browserPid` (the page and its worker live in one of them). */
@@ -120,10 +97,10 @@ export async function runBrowserBench({ files, runs = 3, skipBuild = false } = {
   }
   if (!skipBuild || !existsSync(path.join(outDir, 'index.html'))) build();
   const { chromium } = await import('playwright-core');
-  const server = await serve(outDir);
+  const server = await serveDir(outDir);
   const url = `http://127.0.0.1:${server.address().port}/`;
   // launchServer (not launch) because only the server exposes the browser process, whose renderers we measure.
-  const browserServer = await chromium.launchServer({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  const browserServer = await chromium.launchServer({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const browserPid = browserServer.process()?.pid;
   const browser = await chromium.connect(browserServer.wsEndpoint());
   const rows = [];

@@ -7,13 +7,11 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadavg, cpus } from 'node:os';
-import { chromium } from 'playwright-core';
 import { tsImport } from 'tsx/esm/api';
-import { build, drop, serve } from '../screenshots.mjs';
+import { buildApp, dropFiles, launchChromium, serveDir } from '../browser-kit.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const outDir = path.join(root, '.scratch/bench-graph-dist');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -24,7 +22,7 @@ const { syntheticConfig } = await tsImport(path.join(root, 'tests/unit/graph/syn
 /** Drop → the graph has painted (a node in the DOM, then one more frame); `flagged` also waits for the Lambda. */
 async function dropToPaint(page, baseURL, file, flagged) {
   await page.goto(baseURL);
-  const t0 = await drop(page, [file]);
+  const t0 = await dropFiles(page, [file]);
   await page.getByTestId('verdict').waitFor({ timeout: 300_000 });
   const selector = flagged ? '[data-testid="graph-node"][data-flagged="true"][aria-current="true"]' : '[data-testid="graph-node"]';
   await page.waitForSelector(selector, { timeout: 300_000 });
@@ -66,10 +64,10 @@ async function panFrames(page) {
 }
 
 async function main() {
-  if (!process.argv.includes('--skip-build')) build(outDir);
-  const server = await serve(outDir);
+  if (!process.argv.includes('--skip-build')) if (!buildApp(outDir)) throw new Error('vite build failed');
+  const server = await serveDir(outDir);
   const baseURL = `http://127.0.0.1:${server.address().port}/`;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  const browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores; ${RUNS} runs each, medians`);

@@ -51,32 +51,7 @@ export async function download(page, click) {
 
 export { assert };
 
-/**
- * Drops files onto the drop zone with a real DataTransfer built in the page from bytes.
- * Returns performance.now() in the page just before the drop event was dispatched.
- * @param {import('playwright-core').Page} page
- * @param {{ name: string, bytes: Buffer | Uint8Array }[]} files
- */
-export async function dropFiles(page, files) {
-  const payload = files.map((f) => ({ name: f.name, b64: Buffer.from(f.bytes).toString('base64') }));
-  const transfer = await page.evaluateHandle((items) => {
-    const dt = new DataTransfer();
-    for (const item of items) {
-      const binary = atob(item.b64);
-      const bytes = new Uint8Array(binary.length);
-      for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-      dt.items.add(new File([bytes], item.name, { type: 'application/octet-stream' }));
-    }
-    return dt;
-  }, payload);
-  const zone = page.getByTestId('dropzone');
-  await zone.dispatchEvent('dragenter', { dataTransfer: transfer });
-  await zone.dispatchEvent('dragover', { dataTransfer: transfer });
-  const t0 = await page.evaluate(() => performance.now());
-  await zone.dispatchEvent('drop', { dataTransfer: transfer });
-  await transfer.dispose();
-  return t0;
-}
+export { dropFiles } from '../../scripts/browser-kit.mjs';
 
 /**
  * Waits for the verdict banner of the selected file and returns its verdict.

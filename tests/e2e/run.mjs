@@ -7,12 +7,11 @@
 // Options: E2E_SKIP_BUILD=1 reuses dist/ and dist-single/; E2E_FILTER=text runs matching tests only;
 // E2E_VITE_CONFIG=path.
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:http';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium, serveDir } from '../../scripts/browser-kit.mjs';
 import { registered } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -20,7 +19,6 @@ const root = path.resolve(here, '../..');
 const dist = path.join(root, 'dist');
 const singleFile = path.join(root, 'dist-single', 'lambdalens.html');
 const singleFileURL = pathToFileURL(singleFile).href;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TEST_TIMEOUT_MS = 90_000;
 const SUB_PATH = '/some/sub/path/';
 
@@ -45,41 +43,6 @@ function runVite(args, what) {
   console.log(`built ${what} in ${Date.now() - started} ms`);
 }
 
-const MIME = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.wasm': 'application/wasm',
-};
-
-/** A tiny static server for dist/ (no directory listing, no path escape). */
-function serve() {
-  const server = createServer(async (req, res) => {
-    try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      // dist/ is also served under a sub-path, to check that the build works from any base (vite base './').
-      const pathname = url.pathname.startsWith(SUB_PATH) ? url.pathname.slice(SUB_PATH.length - 1) : url.pathname;
-      let file = path.normalize(path.join(dist, decodeURIComponent(pathname)));
-      if (!file.startsWith(dist)) throw new Error('outside');
-      if ((await stat(file)).isDirectory()) file = path.join(file, 'index.html');
-      const body = await readFile(file);
-      res.writeHead(200, {
-        'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
-        'cache-control': 'no-store',
-      });
-      res.end(body);
-    } catch {
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('not found');
-    }
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
 async function main() {
   if (process.env.E2E_SKIP_BUILD !== '1') build();
   const specs = (await readdir(here)).filter((f) => f.endsWith('.spec.mjs')).sort();
@@ -91,21 +54,11 @@ async function main() {
   const filter = process.env.E2E_FILTER;
   const tests = filter ? registered.filter((t) => t.name.includes(filter)) : registered;
 
-  const server = await serve();
+  const server = await serveDir(dist, { subPath: SUB_PATH });
   const { port } = server.address();
   const baseURL = `http://127.0.0.1:${port}/`;
   const origin = new URL(baseURL).origin;
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium();
 
   let passed = 0;
   let failed = 0;
