@@ -12,6 +12,7 @@ import { openZip } from '../../../src/core/formats/zip';
 import type { FileReport, Finding } from '../../../src/core/report';
 import { scanFolder, scanSource } from '../../../src/core/scan';
 import { mountHdf5Node } from '../../../src/node/hdf5-mount';
+import { crc32 } from '../../../scripts/fuzz/zip-lite';
 
 export const FIXTURES = path.join(__dirname, '../../fixtures');
 export const CORPUS = path.resolve(__dirname, '../../../../shared/corpus/files');
@@ -95,22 +96,6 @@ export const tkLambda = (name: string, code: string, extra: Record<string, unkno
   });
 
 // ---------------------------------------------------------------- containers
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 export interface ZipEntry {
   name: string;
