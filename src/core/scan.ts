@@ -21,7 +21,6 @@ import { walkDocuments } from './keras/walker';
 import { MarshalError } from './python/marshal';
 import { decodePayload } from './python/decode';
 import type { DecodeHints, PayloadDecoding } from './python/types';
-import { sha256Hex } from './io/sha256';
 import type { FileReport } from './report';
 import { blankReport, errorReport } from './error-report';
 import type { ScanOptions } from './scan-types';
@@ -91,7 +90,7 @@ function decodeCarriers(carriers: CodeCarrier[], hints: DecodeHints, signal: Abo
   const decoded = new Map<CodeCarrier, PayloadDecoding>();
   for (const carrier of carriers) {
     checkAborted(signal);
-    const key = sha256Hex(carrier.bytes);
+    const key = carrier.sha256;
     let d = byBytes.get(key);
     if (!d) {
       d =

@@ -1,5 +1,5 @@
 // The page end to end: samples, real drops, verdicts, finding rows, errors, several files, text safety.
-import { assert, dropFiles, test, waitVerdict } from './harness.mjs';
+import { assert, dropFiles, test, waitVerdict, waitFileVerdicts } from './harness.mjs';
 
 test('the page loads with a drop zone, samples and a CSP without unsafe-eval', async ({ page }) => {
   assert.equal(await page.title(), 'Lambda Lens');
@@ -108,14 +108,7 @@ test('several files at once: a list with each verdict, switching between them', 
     { name: 'broken.keras', bytes: Buffer.from('PK\x03\x04 not really a zip') },
   ]);
   const items = page.getByTestId('file-item');
-  await page.waitForFunction(
-    () => {
-      const all = [...document.querySelectorAll('[data-testid="file-item"]')];
-      return all.length === 4 && all.every((e) => ['dangerous', 'suspicious', 'clean', 'error'].includes(e.getAttribute('data-verdict')));
-    },
-    null,
-    { timeout: 60_000 },
-  );
+  await waitFileVerdicts(page, 4);
   const verdicts = await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-verdict')));
   assert.equal(verdicts[0], 'dangerous');
   assert.equal(verdicts[1], 'clean');
@@ -185,14 +178,7 @@ test('Stop: queued and running scans end with an error report saying they were s
   const names = ['resnet_like_graph.h5', 'two_lambdas.h5', 'mal_eval.h5', 'mal_urllib.h5', 'no_lambda.h5', 'seq_lambda_benign.h5'];
   await dropFiles(page, names.map((name) => ({ name, bytes: fixture(name) })));
   await page.getByTestId('stop-all').click();
-  await page.waitForFunction(
-    (n) => {
-      const all = [...document.querySelectorAll('[data-testid="file-item"]')];
-      return all.length === n && all.every((e) => ['dangerous', 'suspicious', 'clean', 'error'].includes(e.getAttribute('data-verdict')));
-    },
-    names.length,
-    { timeout: 30_000 },
-  );
+  await waitFileVerdicts(page, names.length, 30_000);
   const items = page.getByTestId('file-item');
   const verdicts = await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-verdict')));
   assert.equal(verdicts.at(-1), 'error', `the last queued file was stopped (${verdicts})`);

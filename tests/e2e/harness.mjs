@@ -57,6 +57,18 @@ export { dropFiles } from '../../scripts/browser-kit.mjs';
  * Waits for the verdict banner of the selected file and returns its verdict.
  * @param {import('playwright-core').Page} page
  */
+/** Waits until the file list has `count` entries and every one of them has a verdict. */
+export async function waitFileVerdicts(page, count, timeout = 60_000) {
+  await page.waitForFunction(
+    (n) => {
+      const all = [...document.querySelectorAll('[data-testid="file-item"]')];
+      return all.length === n && all.every((e) => ['dangerous', 'suspicious', 'clean', 'error'].includes(e.getAttribute('data-verdict')));
+    },
+    count,
+    { timeout },
+  );
+}
+
 export async function waitVerdict(page, timeout = 30_000) {
   const banner = page.getByTestId('verdict');
   await banner.waitFor({ state: 'visible', timeout });

@@ -1,7 +1,7 @@
 // Issue 6: a full session with every request recorded (page, worker, service worker). Nothing may leave the
 // page's own origin, nothing is sent with a body, and no dropped file is ever requested or uploaded.
 import { hostileModel } from './hostile.spec.mjs';
-import { assert, download, dropFiles, recordRequests, test, waitVerdict } from './harness.mjs';
+import { assert, download, dropFiles, recordRequests, test, waitVerdict, waitFileVerdicts } from './harness.mjs';
 
 test(
   'full session: samples, drops, every export, a share link opened in a new page; no request leaves the origin',
@@ -23,14 +23,7 @@ test(
       ...dropped.map((name) => ({ name, bytes: fixture(name) })),
       { name: 'hostile_model.json', bytes: await hostileModel(fixture) },
     ]);
-    await page.waitForFunction(
-      () => {
-        const all = [...document.querySelectorAll('[data-testid="file-item"]')];
-        return all.length === 4 && all.every((e) => ['dangerous', 'suspicious', 'clean', 'error'].includes(e.getAttribute('data-verdict')));
-      },
-      null,
-      { timeout: 60_000 },
-    );
+    await waitFileVerdicts(page, 4);
 
     // Every export of the hostile file and of a normal one.
     for (const index of [3, 0]) {

@@ -73,11 +73,12 @@ describe('wrapped inputs', () => {
   });
   it('an HDF5 file behind a 512-byte user block', async () => {
     const h5 = fixture('mal_os_system.h5');
-    // h5wasm cannot open a file whose superblock is not where its base address says; a user block is written by
-    // HDF5 itself, so we only check detection by bytes here.
+    // HDF5 itself finds a superblock at 512 and reads addresses relative to it, as it does for a real user block.
     const withBlock = new Uint8Array(512 + h5.length);
     withBlock.set(h5, 512);
     const r = await scan(withBlock);
-    expect(r.format).not.toBe('unknown');
+    expect(r.format).toBe('keras-h5');
+    expect(r.formatDetail).toMatch(/user block of 512 bytes/);
+    expect(r.verdict).toBe('dangerous');
   });
 });

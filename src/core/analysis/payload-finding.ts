@@ -1,7 +1,6 @@
 /** Shared by the bytecode rules: a carrier and its decoding become a finding with a plain title. */
 import type { CodeCarrier } from '../keras/model';
 import { encodeBase64 } from '../keras/payload-bytes';
-import { sha256Hex } from '../io/sha256';
 import type { PayloadDecoding } from '../python/types';
 import type { Detection } from './rule';
 
@@ -48,7 +47,7 @@ export function payloadDetection(carrier: CodeCarrier, decoded: PayloadDecoding)
     payload: {
       encoding: carrier.encoding,
       carrier: carrier.shape,
-      sha256: sha256Hex(carrier.bytes),
+      sha256: carrier.sha256,
       size: carrier.bytes.length,
       defaults: carrier.defaults,
       closure: carrier.closure,

@@ -30,6 +30,8 @@ export interface CodeCarrier {
   shape: CarrierShape;
   encoding: 'base64' | 'raw_unicode_escape';
   bytes: Uint8Array;
+  /** sha256 of `bytes`: the payload's identity (report, de-duplication, decode cache). */
+  sha256: string;
   defaults: Json | undefined;
   closure: Json | undefined;
   /** Name path of the enclosing layer, if any. */

@@ -8,6 +8,7 @@ import { isObject, joinPointer, type Json, type JsonObject } from '../json/parse
 import type { LayerInfo } from '../report';
 import type { CarrierShape, CodeCarrier, ConfigDocument, ConfigObject, WalkedModel } from './model';
 import { payloadCandidate } from './payload-bytes';
+import { sha256Hex } from '../io/sha256';
 
 /** Keys under a layer's config that hold other layers. */
 const CHILD_LAYER_KEYS = ['layers', 'layer', 'forward_layer', 'backward_layer', 'cell', 'cells'] as const;
@@ -199,6 +200,7 @@ class Walker {
       shape: shape.shape,
       encoding: candidate.encoding,
       bytes: candidate.bytes,
+      sha256: sha256Hex(candidate.bytes),
       defaults: shape.defaults,
       closure: shape.closure,
       layer: layer?.path,

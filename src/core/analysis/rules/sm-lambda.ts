@@ -1,4 +1,3 @@
-import { sha256Hex } from '../../io/sha256';
 import { payloadDetection } from '../payload-finding';
 import type { Detection, Rule } from '../rule';
 
@@ -26,7 +25,7 @@ export const smLambda: Rule = {
     const out: Detection[] = [];
     const bySha = new Map<string, Detection>();
     for (const c of walked.carriers) {
-      const key = `${sha256Hex(c.bytes)}:${c.slot ?? ''}`;
+      const key = `${c.sha256}:${c.slot ?? ''}`;
       const first = bySha.get(key);
       if (first) {
         ((first.evidence.alsoIn as string[]) ??= []).push(`${c.document}${c.pointer}`);
