@@ -33,7 +33,7 @@ function files(dir: string, pattern: RegExp): Seed[] {
 
 export function loadCorpus(root: string): Corpus {
   const fixtures = path.join(root, 'tests/fixtures');
-  const h5 = [...files(fixtures, /\.h5$/), ...files(path.join(fixtures, 'crafted'), /\.h5$/)];
+  const h5 = [...files(fixtures, /\.h5$/), ...files(path.join(fixtures, 'crafted'), /\.h5$/), ...files(path.join(fixtures, 'hdf5-layouts'), /\.h5$/)];
   const keras = files(fixtures, /\.keras$/);
   const kerasMembers = keras.map((k) => readZip(k.bytes));
   const configs = kerasMembers.map((members) => {

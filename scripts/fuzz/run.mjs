@@ -183,7 +183,7 @@ async function main() {
   let id = 0;
   for (const format of formats) {
     const started = Date.now();
-    const row = { format, inputs: 0, report: 0, error: 0, hang: 0, crash: 0, verdicts: {}, maxMs: 0, peakRssMb: 0, seconds: 0 };
+    const row = { format, inputs: 0, report: 0, error: 0, hang: 0, crash: 0, verdicts: {}, maxMs: 0, slowest: -1, peakRssMb: 0, peakRssInput: -1, seconds: 0 };
     const indices = args.only !== null ? [args.only] : Array.from({ length: args.iterations }, (_, i) => i);
     let next = 0;
     let lastPrint = Date.now();
@@ -197,8 +197,9 @@ async function main() {
           row.inputs++;
           row[r.outcome]++;
           if (r.verdict) row.verdicts[r.verdict] = (row.verdicts[r.verdict] ?? 0) + 1;
-          if (Number.isFinite(r.ms)) row.maxMs = Math.max(row.maxMs, r.ms);
-          row.peakRssMb = Math.max(row.peakRssMb, Math.round((r.peakRss ?? 0) / 1048576));
+          if (Number.isFinite(r.ms) && r.ms > row.maxMs) [row.maxMs, row.slowest] = [r.ms, index];
+          const rssMb = Math.round((r.peakRss ?? 0) / 1048576);
+          if (rssMb > row.peakRssMb) [row.peakRssMb, row.peakRssInput] = [rssMb, index];
           if (r.outcome === 'hang' || r.outcome === 'crash') {
             const file = saveFinding(harness, corpus, args, format, index, r, ext);
             findings.push({ format, index, outcome: r.outcome, reason: r.reason, message: r.message, file });
@@ -214,7 +215,7 @@ async function main() {
     row.seconds = Math.round((Date.now() - started) / 100) / 10;
     rows.push(row);
     console.log(
-      `${format.padEnd(8)} inputs ${String(row.inputs).padStart(6)}  report ${String(row.report).padStart(6)}  error ${String(row.error).padStart(6)}  hang ${row.hang}  crash ${row.crash}  max ${Math.round(row.maxMs)} ms  peak RSS ${row.peakRssMb} MB  ${row.seconds} s  verdicts ${JSON.stringify(row.verdicts)}`,
+      `${format.padEnd(8)} inputs ${String(row.inputs).padStart(6)}  report ${String(row.report).padStart(6)}  error ${String(row.error).padStart(6)}  hang ${row.hang}  crash ${row.crash}  max ${Math.round(row.maxMs)} ms (#${row.slowest})  peak RSS ${row.peakRssMb} MB (#${row.peakRssInput})  ${row.seconds} s  verdicts ${JSON.stringify(row.verdicts)}`,
     );
   }
   for (const w of workers) w.stop();

@@ -1,5 +1,5 @@
 /** The contract between the scan pipeline and its hosts (worker, CLI, tests). */
-import type { Hdf5Mounter } from './formats/hdf5-mount';
+import type { Hdf5Mounter } from './formats/hdf5/mount';
 import type { Json } from './json/parse';
 import type { ByteSource } from './io/byte-source';
 

@@ -6,7 +6,7 @@
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Hdf5Mounter, H5Api } from '../core/formats/hdf5-mount';
+import type { Hdf5Mounter, H5Api } from '../core/formats/hdf5/mount';
 import type { ByteSource } from '../core/io/byte-source';
 import { NodeFileSource } from './file-source';
 

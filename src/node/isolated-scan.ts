@@ -59,7 +59,7 @@ export class IsolatedScanner {
       const onError = (e: Error) => fail(`the scanner crashed (${e.message})`, true);
       const onExit = (code: number) => fail(`the scanner stopped unexpectedly (exit code ${code})`, true);
       const timer = setTimeout(
-        () => fail(`timed out after ${Math.round(this.timeoutMs / 1000)} s (a corrupt HDF5 file can make the HDF5 library loop)`, true),
+        () => fail(`timed out after ${this.timeoutMs / 1000} s and was stopped (the file may be very large or built to be slow to parse; nothing in it was run)`, true),
         this.timeoutMs,
       );
       worker.on('message', onMessage);

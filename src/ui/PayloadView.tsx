@@ -3,8 +3,12 @@ import { useMemo, useState } from 'react';
 import type { PayloadReport } from '../core/report';
 import { disassemblyLines } from './highlight/disassembly';
 import { HighlightedPython } from './highlight/python';
+import { ShowMore, shownWithGaps, useLimit } from './show-more';
 import { formatBytes } from './summary';
 import { briefValue, visible, visibleMultiline } from './visible-text';
+
+const DIS_STEP = 2000;
+const LIST_STEP = 500;
 
 export function PayloadView({ payload, readOnly = false }: { payload: PayloadReport; readOnly?: boolean }) {
   const [showRaw, setShowRaw] = useState(false);
@@ -14,6 +18,11 @@ export function PayloadView({ payload, readOnly = false }: { payload: PayloadRep
     [decoded],
   );
   const citedCount = lines.filter((l) => l.cited.length > 0).length;
+  const [disLimit, moreDis] = useLimit(DIS_STEP);
+  const [nameLimit, moreNames] = useLimit(LIST_STEP);
+  const [stringLimit, moreStrings] = useLimit(LIST_STEP);
+  // Lines cited by an indicator are always drawn, wherever they are.
+  const shownDis = useMemo(() => shownWithGaps(lines.length, disLimit, (i) => lines[i].cited.length > 0), [lines, disLimit]);
   const hasDefaults = payload.defaults !== undefined && payload.defaults !== null;
   const hasClosure = payload.closure !== undefined && payload.closure !== null;
   return (
@@ -109,24 +118,26 @@ export function PayloadView({ payload, readOnly = false }: { payload: PayloadRep
         <div>
           <h4>Names</h4>
           <ul className="chips" data-testid="payload-names">
-            {decoded.names.map((name) => (
+            {decoded.names.slice(0, nameLimit).map((name) => (
               <li key={name} className="chip mono">
                 {visible(name)}
               </li>
             ))}
             {decoded.names.length === 0 && <li className="muted">none</li>}
           </ul>
+          <ShowMore total={decoded.names.length} limit={nameLimit} step={LIST_STEP} what="names" onMore={moreNames} testId="more-names" />
         </div>
         <div>
           <h4>Strings</h4>
           <ul className="strings" data-testid="payload-strings">
-            {decoded.strings.map((text, index) => (
+            {decoded.strings.slice(0, stringLimit).map((text, index) => (
               <li key={index} className="mono small">
                 {visible(JSON.stringify(text))}
               </li>
             ))}
             {decoded.strings.length === 0 && <li className="muted">none</li>}
           </ul>
+          <ShowMore total={decoded.strings.length} limit={stringLimit} step={LIST_STEP} what="strings" onMore={moreStrings} testId="more-strings" />
         </div>
       </div>
 
@@ -163,7 +174,16 @@ export function PayloadView({ payload, readOnly = false }: { payload: PayloadRep
             <CopyButton text={decoded.disassembly} label="Copy disassembly" testId="copy-disassembly" />
           </div>
           <pre className="code dis" data-testid="payload-disassembly">
-            {lines.map((line, index) => {
+            {shownDis.map((entry) => {
+              if ('gap' in entry) {
+                return (
+                  <span key={`gap-${entry.from}`} className="dis-line dis-gap muted" data-testid="dis-gap">
+                    {`  … ${entry.gap.toLocaleString('en')} line${entry.gap === 1 ? '' : 's'} not shown …\n`}
+                  </span>
+                );
+              }
+              const index = entry.index;
+              const line = lines[index];
               const cited = line.cited.length > 0;
               const title = cited ? line.cited.map((i) => decoded.indicators[i].title).join('; ') : undefined;
               return (
@@ -184,6 +204,7 @@ export function PayloadView({ payload, readOnly = false }: { payload: PayloadRep
               );
             })}
           </pre>
+          <ShowMore total={lines.length} limit={disLimit} step={DIS_STEP} what="lines" onMore={moreDis} testId="more-disassembly" />
         </details>
       )}
 

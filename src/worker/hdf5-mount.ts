@@ -6,7 +6,7 @@
  */
 import * as h5 from 'h5wasm';
 import { MemorySource, SliceSource, type ByteSource } from '../core/io/byte-source';
-import type { Hdf5Mounter, MountedHdf5 } from '../core/formats/hdf5-mount';
+import type { Hdf5Mounter, MountedHdf5 } from '../core/formats/hdf5/mount';
 import { BlobSource } from './blob-source';
 import { forgetBlob, installWorkerFsCache } from './workerfs-cache';
 

@@ -23,7 +23,7 @@ interface Expected {
 }
 
 const cases: { file: string; expected: Expected }[] = [];
-for (const sub of ['', 'crafted']) {
+for (const sub of ['', 'crafted', 'hdf5-layouts']) {
   for (const name of readdirSync(path.join(dir, sub))) {
     if (!name.endsWith('.expected.json')) continue;
     cases.push({ file: path.join(dir, sub, name.replace(/\.expected\.json$/, '')), expected: JSON.parse(readFileSync(path.join(dir, sub, name), 'utf8')) });
@@ -31,7 +31,7 @@ for (const sub of ['', 'crafted']) {
 }
 
 describe('real Keras fixtures', () => {
-  it('has the fixtures', () => expect(cases.length).toBeGreaterThanOrEqual(38));
+  it('has the fixtures', () => expect(cases.length).toBeGreaterThanOrEqual(44));
 
   for (const { file, expected } of cases) {
     it(path.basename(file), async () => {

@@ -4,7 +4,7 @@
  */
 import type { ByteSource } from '../io/byte-source';
 import type { OpenedModel } from '../keras/model';
-import type { Hdf5Mounter } from './hdf5-mount';
+import type { Hdf5Mounter } from './hdf5/mount';
 
 export interface FormatContext {
   mountHdf5: Hdf5Mounter;

@@ -8,7 +8,9 @@ import type { ByteSource } from '../io/byte-source';
 import { parseJson, JsonError } from '../json/parse';
 import type { ConfigDocument, ContainerFact, OpenedModel } from '../keras/model';
 import { FormatError, decodeUtf8, type FormatContext, type FormatModule, type Probe } from './format';
-import { scanHdf5Structure } from './hdf5-structure';
+import { preflightRootAttributes } from './hdf5/preflight';
+import { Hdf5Damage } from './hdf5/raw';
+import { scanHdf5Structure } from './hdf5/structure';
 
 const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -59,6 +61,13 @@ export const kerasH5: FormatModule = {
   },
   async open(source: ByteSource, ctx: FormatContext): Promise<OpenedModel> {
     const userBlock = (await findSuperblock(source, { head: await source.read(0, 4096), size: source.size })) ?? 0;
+    ctx.progress('checking HDF5 attribute heaps');
+    try {
+      await preflightRootAttributes(source, userBlock);
+    } catch (e) {
+      if (e instanceof Hdf5Damage) throw new FormatError(e.message);
+      throw e;
+    }
     ctx.progress('opening HDF5');
     const mounted = await ctx.mountHdf5(source);
     let file: InstanceType<typeof mounted.h5.File> | undefined;

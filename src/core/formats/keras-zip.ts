@@ -10,7 +10,7 @@ import { scanPickle } from '../pickle/scan';
 import { FormatError, decodeUtf8, type FormatContext, type FormatModule } from './format';
 import { inspectNpzArchive, inspectNpzMember } from './npz';
 import { MAX_PB_BYTES, openSavedModelFiles, savedModelRoot } from './savedmodel-folder';
-import { scanHdf5Structure } from './hdf5-structure';
+import { scanHdf5Structure } from './hdf5/structure';
 import { ZIP_EMPTY_MAGIC, ZIP_MAGIC, openZip, type ZipArchive } from './zip';
 
 /** A member inflating to more than this many times its stored size is a likely deflate bomb. */

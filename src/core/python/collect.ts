@@ -105,3 +105,10 @@ function bytesAsText(b: Uint8Array): string {
   }
   return 'b' + reprBytes(b);
 }
+
+/** Bytes of bytecode in a code object and every code object nested in its constants (each counted once). */
+export function totalBytecode(code: CodeObject): number {
+  let total = 0;
+  walkCodeObjects(code, (c) => (total += c.code.length));
+  return total;
+}

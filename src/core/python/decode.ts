@@ -7,7 +7,8 @@ import type { CodeObject } from './objects';
 import type { CodeSummary, DecodeHints, Indicator, PayloadDecoding, PythonVersionCandidate } from './types';
 import { MarshalError, readMarshal } from './marshal';
 import { inferPythonVersions } from './versions';
-import { collectNames, collectStrings } from './collect';
+import { collectNames, collectStrings, totalBytecode } from './collect';
+import { MAX_DISASSEMBLED_BYTECODE } from './limits';
 import { formatDis } from './format-dis';
 import { reprPyValue, type ReprOptions } from './repr';
 import { decompile } from './decompile';
@@ -87,10 +88,21 @@ export function decodePayload(bytes: Uint8Array, hints?: DecodeHints, options: D
   } catch (e) {
     out.error = `summary: ${message(e)}`;
   }
-  try {
-    out.disassembly = formatDis(code, version, options);
-  } catch (e) {
-    out.error = [out.error, `disassembly: ${message(e)}`].filter(Boolean).join('; ');
+  const bytecode = totalBytecode(code);
+  if (bytecode > MAX_DISASSEMBLED_BYTECODE) {
+    out.error = [
+      out.error,
+      `${bytecode} bytes of bytecode, more than the ${MAX_DISASSEMBLED_BYTECODE} this tool disassembles: ` +
+        'names, strings and the indicators from them cover all of it; export the .pyc to read the rest',
+    ]
+      .filter(Boolean)
+      .join('; ');
+  } else {
+    try {
+      out.disassembly = formatDis(code, version, options);
+    } catch (e) {
+      out.error = [out.error, `disassembly: ${message(e)}`].filter(Boolean).join('; ');
+    }
   }
   try {
     const d = decompile(code, version);

@@ -4,6 +4,8 @@
  * model, the result is marked incomplete and carries `# decompiler: …` comments instead of guessed code.
  */
 import type { CodeObject } from './objects';
+import { totalBytecode } from './collect';
+import { MAX_DECOMPILED_BYTECODE } from './limits';
 import { getInstructions } from './disassemble';
 import { decompileFunctionBody, type Disassembler } from './decompile/exec';
 import { SourcePrinter } from './decompile/print';
@@ -15,6 +17,13 @@ export interface DecompileResult {
 }
 
 export function decompile(code: CodeObject, version: string): DecompileResult {
+  const size = totalBytecode(code);
+  if (size > MAX_DECOMPILED_BYTECODE) {
+    return {
+      source: `# decompiler: ${size} bytes of bytecode, more than the ${MAX_DECOMPILED_BYTECODE} it decompiles\n`,
+      complete: false,
+    };
+  }
   try {
     return render(code, version, getInstructions);
   } catch (e) {

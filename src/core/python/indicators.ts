@@ -16,6 +16,8 @@ import { normalize, type Op } from './decompile/normalize';
 import { decompileFunctionBody, type ExprOrigin } from './decompile/exec';
 import type { Expr, FunctionDef, Stmt } from './decompile/ast';
 import { reprPyValue } from './repr';
+import { totalBytecode } from './collect';
+import { MAX_DECOMPILED_BYTECODE, MAX_DISASSEMBLED_BYTECODE } from './limits';
 
 type Category = Indicator['category'];
 
@@ -130,10 +132,14 @@ export function findIndicators(code: CodeObject, version: string): Indicator[] {
   // 1. Expression trees (precise; resolves run-time imports and getattr with constant names).
   const track = new WeakMap<object, ExprOrigin>();
   let fn: FunctionDef | null = null;
-  try {
-    fn = decompileFunctionBody(code, version, getInstructions, track);
-  } catch {
-    fn = null;
+  const size = totalBytecode(code);
+  // Too large to decompile (limits.ts): the flat scan below alone covers every name.
+  if (size <= MAX_DECOMPILED_BYTECODE) {
+    try {
+      fn = decompileFunctionBody(code, version, getInstructions, track);
+    } catch {
+      fn = null;
+    }
   }
   if (fn) {
     try {
@@ -145,7 +151,11 @@ export function findIndicators(code: CodeObject, version: string): Indicator[] {
   }
 
   // 2. Flat instruction scan over every code object (covers what the decompiler does not model).
-  for (const [c, where] of names) flatScan(c, version, where, refs);
+  // Too large to disassemble: every name the code can use is still in its name tables.
+  for (const [c, where] of names) {
+    if (size <= MAX_DISASSEMBLED_BYTECODE) flatScan(c, version, where, refs);
+    else nameTableScan(c, where, refs);
+  }
 
   // 3. String and bytes constants anywhere.
   for (const [c, where] of names) {
@@ -448,13 +458,18 @@ function reprConst(v: PyValue): string {
 
 // ------------------------------------------------------------------ flat instruction scan
 
+/** Every global / attribute / import name of a code object, without reading its bytecode. */
+function nameTableScan(code: CodeObject, where: string, refs: Ref[]): void {
+  for (const n of code.names) refs.push({ path: n, where, offsets: [], extra: [] });
+}
+
 function flatScan(code: CodeObject, version: string, where: string, refs: Ref[]): void {
   let ops: Op[];
   try {
     ops = normalize(code, getInstructions(code, version), version);
   } catch {
     // Undisassemblable bytes: fall back to the raw name table.
-    for (const n of code.names) refs.push({ path: n, where, offsets: [], extra: [] });
+    nameTableScan(code, where, refs);
     return;
   }
   const aliases = new Map<string, string>();
@@ -600,10 +615,15 @@ function safe<T>(f: () => T): T | null {
 
 function refsToIndicators(refs: Ref[]): Indicator[] {
   const out: Indicator[] = [];
+  // A long body references the same few paths over and over: match each distinct path once.
+  const rulesFor = new Map<string, Rule[]>();
   for (const r of refs) {
-    for (const rule of RULES) {
-      const hit = rule.paths.find((p) => matchPath(r.path, p));
-      if (!hit) continue;
+    let matched = rulesFor.get(r.path);
+    if (!matched) {
+      matched = RULES.filter((rule) => rule.paths.some((p) => matchPath(r.path, p)));
+      rulesFor.set(r.path, matched);
+    }
+    for (const rule of matched) {
       out.push({
         category: rule.category,
         title: `${rule.title} (${displayPath(r.path)})`,
@@ -615,7 +635,11 @@ function refsToIndicators(refs: Ref[]): Indicator[] {
   }
   // `chr` + `join` in one code object: text assembled from character codes.
   const byWhere = new Map<string, Ref[]>();
-  for (const r of refs) byWhere.set(r.where, [...(byWhere.get(r.where) ?? []), r]);
+  for (const r of refs) {
+    const list = byWhere.get(r.where);
+    if (list) list.push(r);
+    else byWhere.set(r.where, [r]);
+  }
   for (const [where, rs] of byWhere) {
     const chr = rs.filter((r) => r.path === 'chr');
     const join = rs.filter((r) => lastPart(r.path) === 'join');

@@ -10,6 +10,7 @@ import type { MarshalFeatures } from './marshal';
 import { walkCodeObjects } from './collect';
 import { getOpcodeTable } from './opcodes/index';
 import { DisassemblyError, jumpTarget, resolveArg, unpackOpargs, versionNumber } from './disassemble';
+import { MAX_DISASSEMBLED_BYTECODE } from './limits';
 
 const FAMILY: Record<CodeLayout, { versions: string[]; text: string }> = {
   py2: { versions: ['2.7'], text: 'Python 2 code-object layout (no kwonlyargcount): 2.x; only 2.7 has an opcode table here' },
@@ -50,6 +51,7 @@ export function checkVersion(code: CodeObject, version: string, features?: Marsh
 
   let ops = 0;
   let objects = 0;
+  let truncated = false;
   let error: string | null = null;
   walkCodeObjects(code, (c, path) => {
     if (error) return;
@@ -101,10 +103,14 @@ export function checkVersion(code: CodeObject, version: string, features?: Marsh
         }
       }
     }
-    const raw = unpackOpargs(bytes, table);
+    // A crafted giant body: the first MAX_DISASSEMBLED_BYTECODE bytes decide (the rest is never shown either).
+    const cut = bytes.length > MAX_DISASSEMBLED_BYTECODE;
+    if (cut) truncated = true;
+    const raw = unpackOpargs(cut ? bytes.subarray(0, MAX_DISASSEMBLED_BYTECODE) : bytes, table);
     const starts = new Set<number>();
     for (const ins of raw) starts.add(ins.offset);
     for (const ins of raw) {
+      if (cut && ins.offset + 3 >= MAX_DISASSEMBLED_BYTECODE) break; // may be cut by the window
       ops++;
       if (!table.exists(ins.opcode)) {
         error = `opcode ${ins.opcode} at offset ${ins.offset} of ${where} does not exist in ${version}`;
@@ -116,7 +122,7 @@ export function checkVersion(code: CodeObject, version: string, features?: Marsh
         return;
       }
       const t = jumpTarget(table, ins);
-      if (t !== null && !starts.has(t)) {
+      if (t !== null && !starts.has(t) && !(cut && t >= MAX_DISASSEMBLED_BYTECODE - 3)) {
         error = `jump at offset ${ins.offset} of ${where} lands at ${t}, not an instruction start in ${version}`;
         return;
       }
@@ -130,7 +136,11 @@ export function checkVersion(code: CodeObject, version: string, features?: Marsh
     }
   });
   if (error) return fail(error);
-  evidence.push(`all ${ops} instructions in ${objects} code object${objects === 1 ? '' : 's'} decode with the ${version} opcode table`);
+  evidence.push(
+    truncated
+      ? `the first ${ops} instructions (of the first ${MAX_DISASSEMBLED_BYTECODE} bytes of each code object) decode with the ${version} opcode table`
+      : `all ${ops} instructions in ${objects} code object${objects === 1 ? '' : 's'} decode with the ${version} opcode table`,
+  );
   evidence.push(
     v >= 311
       ? 'location table (3.11+ format)'

@@ -117,6 +117,8 @@ export class CodeExecutor {
   private readonly vn: number;
   private ops: Op[] = [];
   private stack: SV[] | null = [];
+  /** Stack values that some saved path also holds (never changed in place). */
+  private readonly shared = new WeakSet<object>();
   private readonly pending = new Map<number, Arrival[]>();
   private readonly stmts: Stmt[] = [];
   private readonly frames: Frame[] = [];
@@ -267,6 +269,15 @@ export class CodeExecutor {
   private push(v: SV): void {
     this.st().push(v);
     if (this.track && !this.track.has(v)) this.track.set(v, { code: this.code, offset: this.curOff });
+  }
+
+  /**
+   * A copy of the stack for another path. Its values become shared: a display among them is extended by
+   * copy from then on (see grow), while one only this path holds is extended in place.
+   */
+  private snapshot(stack: SV[]): SV[] {
+    for (const v of stack) this.shared.add(v);
+    return [...stack];
   }
 
   private top(depth = 1): SV {
@@ -539,7 +550,7 @@ export class CodeExecutor {
   private popJump(op: Op, i: number): void {
     let cond = this.popE();
     if (op.s === 'is' || op.s === 'is not') cond = { k: 'cmp', left: cond, ops: [op.s], comps: [constE(NONE)] };
-    let arrival: Arrival = { kind: 'pop', src: op.off, stack: [...this.st()], cond, sense: op.sense!, stmtCount: this.stmts.length };
+    let arrival: Arrival = { kind: 'pop', src: op.off, stack: this.snapshot(this.st()), cond, sense: op.sense!, stmtCount: this.stmts.length };
     const target = op.target!;
     const next = this.nextOff(i);
     // Fold adjacent conditional jumps into one `and`/`or` condition (the compiler's jump_if in reverse).
@@ -735,7 +746,7 @@ export class CodeExecutor {
         const value = this.popE();
         const d = this.top();
         if (d.k !== 'dict') this.fail('STORE_MAP without a dict');
-        this.replaceTop(1, { ...d, items: [...d.items, { key, value }] });
+        this.grow(1, d, [], [{ key, value }]);
         return;
       }
       case 'BUILD_CONST_KEY_MAP': {
@@ -752,7 +763,7 @@ export class CodeExecutor {
         if (d.k !== 'list' && d.k !== 'set') this.fail(`${op.orig} without a display`);
         const fromConst = v.k === 'const' && (v.v.type === 'tuple' || v.v.type === 'frozenset') ? v.v.items : null;
         const added: Expr[] = fromConst && d.elts.length === 0 ? fromConst.map(constE) : [{ k: 'starred', e: v }];
-        this.replaceTop(op.n, { ...d, elts: [...d.elts, ...added] });
+        this.grow(op.n, d, added);
         return;
       }
       case 'DICT_UPDATE':
@@ -760,7 +771,7 @@ export class CodeExecutor {
         const v = this.popE();
         const d = this.top(op.n);
         if (d.k !== 'dict') this.fail(`${op.orig} without a dict`);
-        this.replaceTop(op.n, { ...d, items: [...d.items, { key: null, value: v }] });
+        this.grow(op.n, d, [], [{ key: null, value: v }]);
         return;
       }
       case 'LIST_TO_TUPLE': {
@@ -813,8 +824,7 @@ export class CodeExecutor {
         const kind = op.op === 'LIST_APPEND' ? 'list' : op.op === 'SET_ADD' ? 'set' : 'dict';
         // Outside a loop it is a long display built one item at a time (3.11+ for > 30 items).
         if (accSv.k === kind && (this.displayDepth.get(accSv) ?? 0) >= this.frames.length) {
-          if (accSv.k === 'dict') this.replaceTop(op.n, { ...accSv, items: [...accSv.items, { key, value }] });
-          else if (accSv.k === 'list' || accSv.k === 'set') this.replaceTop(op.n, { ...accSv, elts: [...accSv.elts, value] });
+          this.grow(op.n, accSv, [value], [{ key, value }]);
           return;
         }
         const acc = this.toAcc(accSv, kind);
@@ -833,7 +843,7 @@ export class CodeExecutor {
         const iter = this.popE();
         const frame: Frame = { head: op.off, exit: op.target!, gen: { target: { k: 'name', id: '_' }, iter, ifs: [] }, targetSet: false, used: false, stmtCount: this.stmts.length };
         this.frames.push(frame);
-        this.addArrival(op.target!, { kind: 'forexit', src: op.off, stack: [...this.st()], frame });
+        this.addArrival(op.target!, { kind: 'forexit', src: op.off, stack: this.snapshot(this.st()), frame });
         this.push({ k: '$iter' });
         this.push({ k: '$item', frame });
         return;
@@ -866,7 +876,7 @@ export class CodeExecutor {
           this.die('continue');
           return;
         }
-        const a: Arrival = { kind: 'jump', src: op.off, stack: [...this.st()] };
+        const a: Arrival = { kind: 'jump', src: op.off, stack: this.snapshot(this.st()) };
         this.addArrival(t, a);
         this.stack = null;
         this.lastDead = { kind: 'jump', arrival: a };
@@ -904,7 +914,7 @@ export class CodeExecutor {
         const cond = this.ex(v);
         const s = this.st();
         s[s.length - 1] = cond;
-        const a: Arrival = { kind: 'keep', src: op.off, stack: [...s], cond, sense: op.sense! };
+        const a: Arrival = { kind: 'keep', src: op.off, stack: this.snapshot(s), cond, sense: op.sense! };
         if (op.target! <= op.off) this.fail('backward jump in an expression');
         this.addArrival(op.target!, a);
         s.pop();
@@ -1185,9 +1195,20 @@ export class CodeExecutor {
   }
 
   /**
-   * Replaces the display at `depth` with an extended copy. Displays are never changed in place: the
-   * stack snapshots of other paths (3.12+ copies code into both branches of a conditional) share them.
+   * Adds elements (or dict items) to the display at `depth`. A display that a saved path also holds (3.12+
+   * copies code into both branches of a conditional) is replaced by an extended copy; otherwise it grows in
+   * place, so a long display built one item at a time stays linear.
    */
+  private grow(depth: number, display: Extract<Expr, { k: 'list' | 'set' | 'dict' }>, elts: Expr[], items: { key: Expr | null; value: Expr }[] = []): void {
+    if (!this.shared.has(display)) {
+      if (display.k === 'dict') for (const it of items) display.items.push(it);
+      else for (const e of elts) display.elts.push(e);
+      return;
+    }
+    this.replaceTop(depth, display.k === 'dict' ? { ...display, items: [...display.items, ...items] } : { ...display, elts: [...display.elts, ...elts] });
+  }
+
+  /** Replaces the value at `depth` (keeping its display depth). */
   private replaceTop(depth: number, e: Expr): void {
     const s = this.st();
     const old = s[s.length - depth];

@@ -4,8 +4,8 @@
  * file). Only object headers are read, never dataset values.
  */
 import type { File as H5File, Group } from 'h5wasm';
-import type { ContainerFact } from '../keras/model';
-import type { H5Api } from './hdf5-mount';
+import type { ContainerFact } from '../../keras/model';
+import type { H5Api } from './mount';
 
 const MAX_OBJECTS = 50_000;
 const MAX_DEPTH = 64;

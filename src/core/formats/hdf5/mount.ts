@@ -4,7 +4,7 @@
  * path (NODERAWFS). The core only sees this interface and the h5wasm API.
  */
 import type * as H5 from 'h5wasm';
-import type { ByteSource } from '../io/byte-source';
+import type { ByteSource } from '../../io/byte-source';
 
 export type H5Api = Pick<typeof H5, 'File' | 'Group' | 'Dataset' | 'BrokenSoftLink' | 'ExternalLink'>;
 

@@ -1,0 +1,120 @@
+/**
+ * Checks, before the HDF5 library reads them, the global heap objects behind the root group's attributes
+ * (`model_config`, `training_config`, `keras_version`, `backend`, …): a damaged collection would hang or
+ * corrupt the library (see global-heap.ts). Attributes are read from the object header (compact storage) and
+ * from the fractal heap behind an Attribute Info message (dense storage, dense-attributes.ts). Definite damage
+ * throws Hdf5Damage; a structure this parser does not model (shared messages, huge heap objects, unusual
+ * datatypes) ends as `verified: false` with the reason — every other attribute is still checked — and the
+ * library reads the file as before, under the worker's watchdog.
+ */
+import type { ByteSource } from '../../io/byte-source';
+import { parseAttribute, type HeapReference } from './attribute';
+import { readDenseAttributeMessages } from './dense-attributes';
+import { readCollection, type Collection } from './global-heap';
+import { MESSAGE, MESSAGE_SHARED, readHeaderMessages, type HeaderMessage } from './object-header';
+import { Hdf5Damage, Hdf5Unparsed, isUndefinedAddress, uint } from './raw';
+import { readSuperblock, type Superblock } from './superblock';
+
+export interface PreflightResult {
+  verified: boolean;
+  /** Why not everything could be checked. */
+  reason?: string;
+  /** Global heap objects checked. */
+  heapObjects: number;
+}
+
+const MAX_COLLECTIONS = 64;
+
+export async function preflightRootAttributes(source: ByteSource, superblockAt: number): Promise<PreflightResult> {
+  let sb: Superblock;
+  let messages: HeaderMessage[];
+  try {
+    sb = await readSuperblock(source, superblockAt);
+    messages = await readHeaderMessages(source, sb, sb.rootHeader);
+  } catch (e) {
+    if (e instanceof Hdf5Unparsed) return { verified: false, reason: e.message, heapObjects: 0 };
+    throw e;
+  }
+  // What cannot be read is noted and skipped: everything else is still checked.
+  const unchecked: string[] = [];
+  const unparsed = (e: unknown): void => {
+    if (!(e instanceof Hdf5Unparsed)) throw e;
+    unchecked.push(e.message);
+  };
+  const references: HeapReference[] = [];
+  const parse = (data: Uint8Array): void => {
+    try {
+      addAll(references, parseAttribute(data, sb).references);
+    } catch (e) {
+      unparsed(e);
+    }
+  };
+  for (const m of messages) {
+    try {
+      if (m.type === MESSAGE.attributeInfo) {
+        // version, flags, [max creation index], fractal heap address: defined when attributes are stored densely
+        const heapAt = 2 + (uint(m.data, 1, 1) & 0x01 ? 2 : 0);
+        if (!isUndefinedAddress(uint(m.data, heapAt, sb.offsetSize), sb.offsetSize)) {
+          const dense = await readDenseAttributeMessages(source, sb, m.data);
+          dense.messages.forEach(parse);
+          addAll(unchecked, dense.skipped);
+        }
+      } else if (m.type === MESSAGE.attribute) {
+        if (m.flags & MESSAGE_SHARED) unchecked.push('shared attribute message');
+        else parse(m.data);
+      }
+    } catch (e) {
+      unparsed(e);
+    }
+  }
+
+  let checked = 0;
+  const collections = new Map<number, Collection | null>();
+  for (const ref of references) {
+    if (ref.collection === 0 || ref.bytes === 0) continue; // the library reads nothing for these
+    if (isUndefinedAddress(ref.collection, sb.offsetSize)) continue;
+    let collection = collections.get(ref.collection);
+    if (collection === undefined) {
+      if (collections.size >= MAX_COLLECTIONS) {
+        unchecked.push(`more than ${MAX_COLLECTIONS} heap collections`);
+        break;
+      }
+      try {
+        collection = await readCollection(source, sb, sb.base + ref.collection);
+      } catch (e) {
+        unparsed(e);
+        continue;
+      }
+      collections.set(ref.collection, collection);
+    }
+    if (collection === null) {
+      throw new Hdf5Damage(
+        `damaged HDF5 attribute "${ref.attribute}": its value points to byte ${sb.base + ref.collection}, where there is ` +
+          'no global heap collection (the HDF5 library aborts or allocates without bound there); the file was not opened',
+        sb.base + ref.collection,
+      );
+    }
+    const size = collection.sizes.get(ref.index);
+    if (size === undefined) {
+      throw new Hdf5Damage(
+        `damaged HDF5 attribute "${ref.attribute}": heap object ${ref.index} is not in the collection at byte ${collection.offset}; ` +
+          'the file was not opened',
+        collection.offset,
+      );
+    }
+    if (size !== ref.bytes) {
+      throw new Hdf5Damage(
+        `damaged HDF5 attribute "${ref.attribute}": heap object ${ref.index} in the collection at byte ${collection.offset} ` +
+          `holds ${size} bytes where ${ref.bytes} are expected, which the HDF5 library copies past its buffer; the file was not opened`,
+        collection.offset,
+      );
+    }
+    checked++;
+  }
+  return unchecked.length > 0 ? { verified: false, reason: [...new Set(unchecked)].join('; '), heapObjects: checked } : { verified: true, heapObjects: checked };
+}
+
+/** Appends without spreading: an attribute may carry up to 100,000 references, past some engines' argument limits. */
+function addAll<T>(to: T[], items: readonly T[]): void {
+  for (const item of items) to.push(item);
+}

@@ -1,0 +1,38 @@
+/**
+ * Little-endian field reads for our own HDF5 metadata parser (superblock, object headers, global heaps).
+ * Every read is bounds-checked: running off a buffer means "we cannot tell", never a guess.
+ */
+
+/** The structure is outside what this parser understands (or is cut short); the HDF5 library gets the last word. */
+export class Hdf5Unparsed extends Error {}
+
+/** A defect the HDF5 library is known to mishandle (loop forever, write past a buffer): the file is not opened. */
+export class Hdf5Damage extends Error {
+  constructor(
+    message: string,
+    /** File offset of the damaged structure. */
+    readonly offset: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Unsigned integer of 1–8 bytes. Values above 2^53 lose precision, which only ever makes them "too large". */
+export function uint(bytes: Uint8Array, at: number, size: number): number {
+  if (at < 0 || at + size > bytes.length) throw new Hdf5Unparsed(`field of ${size} bytes at ${at} runs past ${bytes.length}`);
+  let value = 0;
+  for (let i = size - 1; i >= 0; i--) value = value * 256 + bytes[at + i];
+  return value;
+}
+
+/** HDF5's "undefined address": all bits set (for 8-byte fields, anything that rounds to it is beyond any file too). */
+export function isUndefinedAddress(value: number, size: number): boolean {
+  return value >= 2 ** (8 * size) - 1;
+}
+
+export const align8 = (n: number): number => Math.ceil(n / 8) * 8;
+
+export function hasBytes(bytes: Uint8Array, at: number, expected: string): boolean {
+  for (let i = 0; i < expected.length; i++) if (bytes[at + i] !== expected.charCodeAt(i)) return false;
+  return true;
+}
