@@ -43,3 +43,11 @@ export async function bundleDecode() {
   await bundleForNode(path.join(root, 'src/core/python/decode.ts'), out);
   return out;
 }
+
+/** .bench/precheck.mjs: exports preflightRootAttributes, findSuperblock and NodeFileSource. */
+export async function bundlePrecheck() {
+  mkdirSync(benchDir, { recursive: true });
+  const out = path.join(benchDir, 'precheck.mjs');
+  await bundleForNode(path.join(root, 'scripts/bench/precheck-entry.ts'), out);
+  return out;
+}

@@ -1,7 +1,8 @@
 // `npm run bench`: (a) decode throughput over the goldens, (b) large sparse inputs in .bench/inputs,
-// (c) CLI wall time and peak RSS per input (median of --runs), printed as tables; JSON in .bench/results.json.
+// (c) CLI wall time and peak RSS per input (median of --runs), (d) costs of the hostile-input guards (HDF5
+// attribute pre-check, oversized payloads); printed as tables, JSON in .bench/results.json.
 // Options: --sizes 10M,500M,2G,8G  --runs 5  --no-hash-only | --hash-only  --hash-all-runs-up-to 600M
-//          --skip-decode  --browser
+//          --skip-decode  --skip-guards  --browser
 // The browser part (drop → verdict, tab memory) is scripts/bench/browser.mjs (`--browser` runs it at the end).
 import { statSync, writeFileSync } from 'node:fs';
 import { execSync } from 'node:child_process';
@@ -71,6 +72,30 @@ for (const f of inputs) {
 }
 console.log();
 console.log(table(['input', 'hash', 'runs', 'wall s (median)', 'wall s (min)', 'peak RSS MiB', 'verdict', 'hash rate'], rows));
+
+if (!has('--skip-guards')) {
+  const { precheckCosts, oversizedPayloadCosts } = await import('./precheck.mjs');
+  console.log('\n(d) HDF5 attribute pre-check, median of 7 (reads and bytes of one run) …');
+  const files = [
+    ...['two_lambdas.h5', 'resnet_like_graph.h5', 'hdf5-layouts/nested_submodel_lambda.dense.h5'].map((f) => path.join(root, 'tests/fixtures', f)),
+    ...inputs.filter((f) => f.file.endsWith('.h5')).map((f) => f.file),
+  ];
+  results.precheck = await precheckCosts({ files });
+  console.log(
+    table(
+      ['file', 'size', 'ms (median)', 'reads', 'bytes read', 'verified', 'heap objects'],
+      results.precheck.map((r) => [r.file, r.size.toLocaleString('en-US'), r.ms.toFixed(2), r.reads, r.bytes.toLocaleString('en-US'), r.verified, r.heapObjects]),
+    ),
+  );
+  console.log('\n    oversized Lambda payloads (mal_os_system + N filler instructions), median of 3 …');
+  results.oversized = await oversizedPayloadCosts();
+  console.log(
+    table(
+      ['instructions', 'bytecode bytes', 'ms (median)', 'heap growth MB', 'source', 'disassembly', 'indicators'],
+      results.oversized.map((r) => [r.instructions.toLocaleString('en-US'), r.bytecodeBytes.toLocaleString('en-US'), r.ms.toFixed(0), r.heapGrowthMb, r.source, r.disassembly, r.indicators]),
+    ),
+  );
+}
 writeFileSync(path.join(benchDir, 'results.json'), JSON.stringify(results, null, 2));
 console.log(`\nJSON: ${path.relative(root, path.join(benchDir, 'results.json'))}`);
 

@@ -64,3 +64,18 @@ it('past MAX_LISTED_PAYLOADS payloads, the findings are capped and a note says h
   expect(r.findings.filter((f) => f.kind === 'lambda-bytecode')).toHaveLength(MAX_LISTED_PAYLOADS);
   expect(r.notes?.join(' ')).toMatch(new RegExp(`holds ${MAX_LISTED_PAYLOADS + 500} code payloads`));
 });
+
+it('one unparseable code-like string repeated 100,000 times is screened once (fuzz json seed 23 #562)', async () => {
+  // Starts like a marshalled code object, fails to parse: each copy used to be parsed (and to throw) again.
+  const broken = base.subarray(0, 40).toString('base64');
+  const codes = Array.from({ length: 100_000 }, () => broken);
+  const started = performance.now();
+  const r = await scanSource(new MemorySource(model(codes)), { mountHdf5: mountHdf5Node });
+  const elapsed = performance.now() - started;
+  console.log(`100,000 copies of one broken payload: ${Math.round(elapsed)} ms`);
+  const code = r.findings.filter((f) => f.kind === 'lambda-bytecode');
+  expect(code.length).toBeGreaterThan(0);
+  expect(code.every((f) => !f.payload!.decoded.ok)).toBe(true);
+  expect(r.notes?.join(' ')).toMatch(/holds 100000 code payloads/);
+  expect(elapsed).toBeLessThan(20_000); // 3.6 s under load before the per-string cache, ~0.3 s after; loose for noisy machines
+});

@@ -7,7 +7,7 @@ import { readCodeObject } from '../python/marshal';
 import { isObject, joinPointer, type Json, type JsonObject } from '../json/parse';
 import type { LayerInfo } from '../report';
 import type { CarrierShape, CodeCarrier, ConfigDocument, ConfigObject, WalkedModel } from './model';
-import { payloadCandidate } from './payload-bytes';
+import { payloadCandidate, type PayloadCandidate } from './payload-bytes';
 import { sha256Hex } from '../io/sha256';
 
 /** Keys under a layer's config that hold other layers. */
@@ -62,6 +62,8 @@ class Walker {
   private doc!: ConfigDocument;
   /** Layer objects already registered, by identity, so the generic walk knows its layer context. */
   private layerAt = new Map<JsonObject, LayerContext>();
+  /** Each distinct candidate string is decoded, parsed and hashed once (a crafted config repeats one 100,000 times). */
+  private screened = new Map<string, { candidate: PayloadCandidate; parses: boolean; sha256: string }>();
 
   walkDocument(doc: ConfigDocument): void {
     this.doc = doc;
@@ -177,17 +179,23 @@ class Walker {
   }
 
   private screenString(text: string, pointer: string, frames: Frame[], layer: LayerContext | undefined): void {
-    const candidate = payloadCandidate(text);
-    if (!candidate) return;
-    const shape = carrierShape(frames);
-    // A payload is recognised by decoding it. Bytes that start like code but do not parse still count when
-    // the config says they are code (a `*_type: "lambda"` sibling or a `__lambda__` wrapper): fail closed.
-    let parses = true;
-    try {
-      readCodeObject(candidate.bytes);
-    } catch {
-      parses = false;
+    let screened = this.screened.get(text);
+    if (!screened) {
+      const candidate = payloadCandidate(text);
+      if (!candidate) return;
+      // A payload is recognised by decoding it. Bytes that start like code but do not parse still count when
+      // the config says they are code (a `*_type: "lambda"` sibling or a `__lambda__` wrapper): fail closed.
+      let parses = true;
+      try {
+        readCodeObject(candidate.bytes);
+      } catch {
+        parses = false;
+      }
+      screened = { candidate, parses, sha256: sha256Hex(candidate.bytes) };
+      this.screened.set(text, screened);
     }
+    const { candidate, parses } = screened;
+    const shape = carrierShape(frames);
     const slot = layer ? slotOf(pointer, layer.configPointer) : pointer.split('/')[1];
     const declaredType = slot && layer?.config ? str(layer.config[`${slot}_type`]) : undefined;
     if (!parses && shape.shape !== 'keras3-lambda' && shape.shape !== 'keras3-lambda-value' && declaredType !== 'lambda') {
@@ -200,7 +208,7 @@ class Walker {
       shape: shape.shape,
       encoding: candidate.encoding,
       bytes: candidate.bytes,
-      sha256: sha256Hex(candidate.bytes),
+      sha256: screened.sha256,
       defaults: shape.defaults,
       closure: shape.closure,
       layer: layer?.path,

@@ -11,6 +11,8 @@ import { ProtobufError, WireReader } from '../../../src/core/protobuf/wire';
 import { openZip } from '../../../src/core/formats/zip';
 import { FormatError } from '../../../src/core/formats/format';
 import { MemorySource } from '../../../src/core/io/byte-source';
+import { preflightRootAttributes } from '../../../src/core/formats/hdf5/preflight';
+import { Hdf5Damage } from '../../../src/core/formats/hdf5/raw';
 import { loadCorpus } from '../../../scripts/fuzz/corpus';
 import { randomMarshal } from '../../../scripts/fuzz/marshal-gen';
 import { randomPickle } from '../../../scripts/fuzz/pickle-gen';
@@ -196,6 +198,28 @@ describe('parseJson', () => {
         check(`{"s": "${piece.repeat(Math.ceil(n / piece.length))}", "x": NaN}`);
       }),
       { numRuns: 30 },
+    );
+  });
+});
+
+describe('HDF5 attribute pre-check', () => {
+  // Async reads over bytes in memory: the same code the page and the CLI run before h5wasm opens a file.
+  it('mutated .h5 seeds (v0 and v2 superblocks, compact and dense attributes): a result or an Hdf5Damage', async () => {
+    await fc.assert(
+      fc.asyncProperty(mutated(corpus.h5.map((s) => s.bytes)), async (bytes) => {
+        const before = heapMb();
+        const t = performance.now();
+        try {
+          const r = await preflightRootAttributes(new MemorySource(bytes), 0);
+          expect(typeof r.verified).toBe('boolean');
+        } catch (e) {
+          expect(e).toBeInstanceOf(Hdf5Damage);
+        }
+        counter.add('hdf5-precheck');
+        expect(performance.now() - t).toBeLessThan(TIME_BOUND_MS);
+        expect(heapMb() - before).toBeLessThan(512);
+      }),
+      { numRuns: 400 },
     );
   });
 });
