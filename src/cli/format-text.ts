@@ -49,6 +49,7 @@ export function formatReportText(r: FileReport): string {
     lines.push(`  model: ${inert(m.className ?? '?')} ${inert(m.name ?? '')}, ${m.layerCount} layers${m.kerasVersion ? `, written by Keras ${inert(m.kerasVersion)}` : ''}${m.backend ? ` (${inert(m.backend)})` : ''}`);
   }
   if (r.sha256) lines.push(`  sha256: ${r.sha256}`);
+  for (const note of r.notes ?? []) lines.push(`  note: ${inert(note)}`);
   if (countText) lines.push(`  findings: ${countText}`);
   for (const f of r.findings) lines.push(...formatFinding(f));
   return lines.join('\n');

@@ -118,6 +118,7 @@ async function analyse(opened: OpenedModel, report: FileReport, options: ScanOpt
   report.format = opened.format;
   report.formatDetail = opened.formatDetail;
   report.members = opened.members;
+  if (opened.notes?.length) (report.notes ??= []).push(...opened.notes);
   checkAborted(options.signal);
 
   progress({ stage: 'config', message: 'walking the model config' });

@@ -8,7 +8,7 @@ import type { ByteSource } from '../io/byte-source';
 import { parseJson, JsonError } from '../json/parse';
 import type { ConfigDocument, ContainerFact, OpenedModel } from '../keras/model';
 import { FormatError, decodeUtf8, type FormatContext, type FormatModule, type Probe } from './format';
-import { preflightRootAttributes } from './hdf5/preflight';
+import { preflightRootAttributes, type PreflightResult } from './hdf5/preflight';
 import { Hdf5Damage } from './hdf5/raw';
 import { scanHdf5Structure } from './hdf5/structure';
 
@@ -62,12 +62,16 @@ export const kerasH5: FormatModule = {
   async open(source: ByteSource, ctx: FormatContext): Promise<OpenedModel> {
     const userBlock = (await findSuperblock(source, { head: await source.read(0, 4096), size: source.size })) ?? 0;
     ctx.progress('checking HDF5 attribute heaps');
+    let precheck: PreflightResult;
     try {
-      await preflightRootAttributes(source, userBlock);
+      precheck = await preflightRootAttributes(source, userBlock);
     } catch (e) {
       if (e instanceof Hdf5Damage) throw new FormatError(e.message);
       throw e;
     }
+    const notes = precheck.verified
+      ? []
+      : [`Some root attributes could not be pre-checked (${precheck.reason}); the HDF5 library read them unchecked, under the time limit.`];
     ctx.progress('opening HDF5');
     const mounted = await ctx.mountHdf5(source);
     let file: InstanceType<typeof mounted.h5.File> | undefined;
@@ -106,6 +110,7 @@ export const kerasH5: FormatModule = {
         documents,
         meta: { kerasVersion: writer.keras_version, backend: writer.backend, writer },
         containerFacts,
+        ...(notes.length ? { notes } : {}),
       };
     } catch (e) {
       if (e instanceof FormatError) throw e;

@@ -66,6 +66,8 @@ export interface OpenedModel {
   pickles?: EmbeddedPickle[];
   /** SavedModel graphs (saved_model.pb), for the TF op rule. */
   graphs?: TfMetaGraph[];
+  /** What the reader could not check, in words, for the report's notes. */
+  notes?: string[];
 }
 
 /** One pickle stream the scan read (statically) and where it sits. */

@@ -5,7 +5,8 @@
  * from a real file and must end as a clear error before the library touches it (never given to h5wasm here:
  * some of these make it loop forever).
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as h5 from 'h5wasm/node';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -150,5 +151,30 @@ describe('damaged global heaps are refused before the HDF5 library reads them', 
     const report = await scanSource(new MemorySource(bytes, 'hang.h5'), { mountHdf5: mountHdf5Node });
     expect(report.verdict).toBe('error');
     expect(report.error?.message).toMatch(/damaged HDF5 global heap: object 0 .* declares 0 bytes, on which the HDF5 library loops forever/);
+  });
+});
+
+describe('what the pre-check cannot read is said in the report', () => {
+  it('a dense file with a "huge" attribute message: scanned, with a note; the other attributes checked', async () => {
+    const file = path.join(tmpdir(), `lambdalens-huge-attribute-${process.pid}.h5`);
+    const f = new h5.File(file, 'w');
+    const source = new h5.File(path.join(fixtures, 'mal_os_system.h5'), 'r');
+    for (const n of Object.keys(source.attrs)) f.create_attribute(n, source.attrs[n].value as string);
+    source.close();
+    for (let i = 0; i < 9; i++) f.create_attribute(`note_${i}`, `extra ${i}`);
+    // A 5,000-character name makes the attribute message larger than the heap's managed objects.
+    f.create_attribute(`long_${'n'.repeat(5000)}`, 'a value');
+    f.close();
+    const bytes = readFileSync(file);
+    const vlen = vlenAttributes(file);
+    rmSync(file);
+
+    const r = await preflightRootAttributes(new MemorySource(bytes), 0);
+    expect(r.verified).toBe(false);
+    expect(r.reason).toMatch(/huge fractal heap object/);
+    expect(r.heapObjects).toBe(vlen - 1);
+    const report = await scanSource(new MemorySource(bytes, 'huge.h5'), { mountHdf5: mountHdf5Node });
+    expect(report.verdict).toBe('dangerous');
+    expect(report.notes?.join(' ')).toMatch(/Some root attributes could not be pre-checked \(huge fractal heap object.*\); the HDF5 library read them unchecked/);
   });
 });
