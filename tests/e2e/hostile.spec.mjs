@@ -117,11 +117,13 @@ test('watchdog (?watchdog=ms): a file that runs past it is killed with a reason;
   // The slow file: a crafted .h5 on which the HDF5 library loops forever in a structure the attribute
   // pre-check cannot read (a "huge" heap object), so only terminating the worker can end it — exactly what
   // the watchdog is for.
+  // Beside it, the first fuzz-found hang: the attribute pre-check refuses it in the worker, no watchdog needed.
   await dropFiles(page, [
     { name: 'hdf5-unchecked-heap-hang.h5', bytes: fixture('regressions/hdf5-unchecked-heap-hang.h5') },
+    { name: 'hdf5-library-hang.h5', bytes: fixture('regressions/hdf5-library-hang.h5') },
     ...normal.map((name) => ({ name, bytes: fixture(name) })),
   ]);
-  await waitFileVerdicts(page, normal.length + 1);
+  await waitFileVerdicts(page, normal.length + 2);
   const items = page.getByTestId('file-item');
   const verdicts = await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-verdict')));
   log(`verdicts with a ${watchdogMs} ms watchdog: ${verdicts.join(', ')}`);
@@ -129,7 +131,11 @@ test('watchdog (?watchdog=ms): a file that runs past it is killed with a reason;
   await items.first().click();
   const reason = await page.getByTestId('verdict-reason').innerText();
   assert.match(reason, new RegExp(`took longer than ${Math.round(watchdogMs / 1000)} s and was stopped`), reason);
-  assert.deepEqual(verdicts.slice(1), ['dangerous', 'clean', 'dangerous']);
+  assert.equal(verdicts[1], 'error', 'the damaged heap was refused');
+  await items.nth(1).click();
+  const refused = await page.getByTestId('verdict-reason').innerText();
+  assert.match(refused, /damaged HDF5 global heap: object 0 at byte \d+ declares 0 bytes, on which the HDF5 library loops forever/, refused);
+  assert.deepEqual(verdicts.slice(2), ['dangerous', 'clean', 'dangerous']);
 });
 
 test('an oversized payload (100,000 instructions) renders a step at a time: cited lines shown, no frozen tab', async ({ page, log }) => {
