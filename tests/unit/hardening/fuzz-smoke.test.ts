@@ -1,7 +1,8 @@
 /**
  * A bounded fuzz smoke inside the suite: the harness of scripts/fuzz (light profile: no multi-megabyte inputs)
- * for ~300 inputs per format, scanned in two worker threads with a 5 s bound per input (a hang is terminated,
- * not waited for). Full runs: `npm run fuzz`.
+ * for 1,000 inputs per format, scanned in two worker threads with a 5 s bound per input (a hang is terminated,
+ * not waited for). Any hang or crash fails: since the HDF5 attribute pre-check, hangs inside the HDF5 library
+ * are no longer an expected outcome (0 in 40,000 mutated .h5 files). Full runs: `npm run fuzz`.
  */
 // @ts-expect-error plain ESM helper without types
 import { bundleForNode } from '../../../scripts/bundle-node.mjs';
@@ -12,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FORMATS, type FuzzFormat } from '../../../scripts/fuzz/campaign';
 import { ROOT, TIME_BOUND_MS } from './helpers';
 
-const PER_FORMAT = Number(process.env.FUZZ_SMOKE_N ?? 300);
+const PER_FORMAT = Number(process.env.FUZZ_SMOKE_N ?? 1000);
 const SEED = 20240601;
 const OUT = path.join(ROOT, '.fuzz/smoke');
 
@@ -88,18 +89,10 @@ afterAll(async () => {
   await Promise.all(pools.map((p) => p.stop()));
 });
 
-/**
- * Known and reported (not ours to fix, see the hardening report): the HDF5 library (h5wasm) can loop forever
- * reading a corrupt variable-length string attribute. Such hangs are recognised by their last stage and listed;
- * any other hang or any crash fails the test.
- */
-const KNOWN_HDF5_HANG = /opening HDF5|checking .*HDF5 links/;
-
 describe('fuzz smoke (light profile)', () => {
-  it(`runs ${PER_FORMAT} mutated inputs per format without a crash or an unexplained hang`, async () => {
+  it(`runs ${PER_FORMAT} mutated inputs per format without a crash or a hang`, async () => {
     const rows: Record<string, Record<string, number>> = {};
     const failures: string[] = [];
-    const knownHangs: string[] = [];
     let id = 0;
     const started = performance.now();
     for (const format of FORMATS) {
@@ -113,8 +106,7 @@ describe('fuzz smoke (light profile)', () => {
             row.inputs++;
             row[r.outcome ?? 'crash']++;
             const line = `${format} #${index} (seed ${SEED}): ${r.outcome} ${r.reason ?? ''} ${r.message ?? ''} [${r.recipe ?? ''}] repro: node scripts/fuzz/run.mjs --format ${format} --seed ${SEED} --only ${index}`;
-            if (r.outcome === 'hang' && format === 'h5' && KNOWN_HDF5_HANG.test(r.stage ?? '')) knownHangs.push(line);
-            else if (r.outcome === 'hang' || r.outcome === 'crash') failures.push(line);
+            if (r.outcome === 'hang' || r.outcome === 'crash') failures.push(line);
           }
         }),
       );
@@ -122,8 +114,7 @@ describe('fuzz smoke (light profile)', () => {
     }
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     for (const [format, row] of Object.entries(rows)) console.log(`[fuzz-smoke] ${format.padEnd(8)} ${JSON.stringify(row)}`);
-    console.log(`[fuzz-smoke] ${FORMATS.length * PER_FORMAT} inputs in ${seconds} s; known HDF5-library hangs: ${knownHangs.length}`);
-    for (const k of knownHangs) console.log(`[fuzz-smoke] known: ${k}`);
+    console.log(`[fuzz-smoke] ${FORMATS.length * PER_FORMAT} inputs in ${seconds} s`);
     expect(failures, failures.join('\n')).toEqual([]);
     for (const format of FORMATS) expect(rows[format].inputs).toBe(PER_FORMAT);
   }, 600_000);
