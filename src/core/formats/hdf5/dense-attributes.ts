@@ -15,6 +15,7 @@
  * most once per role; any field outside what a well-formed file can hold ends in Hdf5Unparsed.
  */
 import type { ByteSource } from '../../io/byte-source';
+import { MESSAGE_SHARED } from './object-header';
 import { Hdf5Unparsed, hasBytes, isUndefinedAddress, uint } from './raw';
 import { absolute, type Superblock } from './superblock';
 
@@ -30,8 +31,6 @@ const MAX_HEAP_LEVELS = 64;
 
 /** v2 B-tree type 8: names of densely stored attributes. */
 const BTREE_ATTRIBUTE_NAMES = 8;
-/** Message flag in a type-8 record: the heap object is a reference to a shared message, not the attribute. */
-const MESSAGE_SHARED = 0x02;
 
 /** Signature, version, type and checksum around every v2 B-tree node (H5B2_METADATA_PREFIX_SIZE). */
 const BTREE_NODE_OVERHEAD = 10;
@@ -59,6 +58,7 @@ export async function readDenseAttributeMessages(source: ByteSource, sb: Superbl
   const messages: Uint8Array[] = [];
   const skipped: string[] = [];
   for (const record of records) {
+    // the record repeats the message's flags: a shared one is a reference to the attribute, not the attribute
     if (record[heap.idLength] & MESSAGE_SHARED) {
       skipped.push('shared attribute message in dense storage');
       continue;
