@@ -23,7 +23,11 @@ export interface PreflightResult {
   heapObjects: number;
 }
 
-const MAX_COLLECTIONS = 64;
+/**
+ * Distinct collections read. Keras root attributes share one; a non-Keras file may spread a string array over
+ * many (each at least 4 KiB, and the library reads every one of them next anyway).
+ */
+const MAX_COLLECTIONS = 1024;
 
 export async function preflightRootAttributes(source: ByteSource, superblockAt: number): Promise<PreflightResult> {
   let sb: Superblock;
