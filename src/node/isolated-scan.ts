@@ -1,12 +1,13 @@
 /**
- * Scans in a worker thread with a time limit. The HDF5 library can loop forever on a corrupt file (found by
- * fuzzing: a damaged string attribute), and nothing in the same thread can interrupt WebAssembly — so the CLI
- * runs each scan in a worker it can terminate, the way the page's watchdog does with its Web Worker.
+ * Scans in a worker thread with a time limit. Nothing in the same thread could interrupt the HDF5 library
+ * (WebAssembly) if a crafted file the attribute pre-check cannot read made it loop — so the CLI runs each scan
+ * in a worker it can terminate, the way the page's watchdog does with its Web Worker. The worker reports each
+ * step, so a timeout can say where the scan was.
  */
 import { Worker } from 'node:worker_threads';
 import { errorReport } from '../core/scan';
 import type { FileReport } from '../core/report';
-import type { ScanDocument } from '../core/scan-types';
+import type { ScanDocument, ScanProgress } from '../core/scan-types';
 import { scanDirectory, scanPath } from './scan-path';
 
 export interface ScanJob {
@@ -20,13 +21,13 @@ export interface ScanResult {
   documents: ScanDocument[];
 }
 
-/** What the worker thread receives and sends back. */
-type Reply = { ok: true; result: ScanResult } | { ok: false; message: string };
+/** What the worker thread sends back: steps while it works, then one result or failure. */
+type Reply = { ok: true; result: ScanResult } | { ok: false; message: string } | { step: string };
 
 /** Runs one job in this thread (the worker side, and the fallback when isolation is off). */
-export async function runJob(job: ScanJob): Promise<ScanResult> {
+export async function runJob(job: ScanJob, onStep?: (step: string) => void): Promise<ScanResult> {
   let documents: ScanDocument[] = [];
-  const options = { hash: job.hash, onDocuments: (d: ScanDocument[]) => (documents = d) };
+  const options = { hash: job.hash, onDocuments: (d: ScanDocument[]) => (documents = d), onProgress: onStep && ((p: ScanProgress) => onStep(p.message)) };
   const report = job.folder ? await scanDirectory(job.path, options) : await scanPath(job.path, options);
   return { report, documents };
 }
@@ -55,11 +56,20 @@ export class IsolatedScanner {
         resolve(result);
       };
       const fail = (message: string, kill: boolean) => done({ report: errorReport(job.path, 0, message), documents: [] }, kill);
-      const onMessage = (reply: Reply) => (reply.ok ? done(reply.result, false) : fail(reply.message, false));
+      let step = '';
+      const onMessage = (reply: Reply) => {
+        if ('step' in reply) step = reply.step;
+        else if (reply.ok) done(reply.result, false);
+        else fail(reply.message, false);
+      };
       const onError = (e: Error) => fail(`the scanner crashed (${e.message})`, true);
       const onExit = (code: number) => fail(`the scanner stopped unexpectedly (exit code ${code})`, true);
       const timer = setTimeout(
-        () => fail(`timed out after ${this.timeoutMs / 1000} s and was stopped (the file may be very large or built to be slow to parse; nothing in it was run)`, true),
+        () =>
+          fail(
+            `timed out after ${this.timeoutMs / 1000} s and was stopped${step ? ` while ${step}` : ''} (the file may be very large or built to be slow to parse; nothing in it was run)`,
+            true,
+          ),
         this.timeoutMs,
       );
       worker.on('message', onMessage);
@@ -78,7 +88,7 @@ export class IsolatedScanner {
 /** The worker thread's loop: one job at a time, never throwing. */
 export function serveScanJobs(port: { on(event: 'message', cb: (job: ScanJob) => void): void; postMessage(reply: Reply): void }): void {
   port.on('message', (job) => {
-    runJob(job).then(
+    runJob(job, (step) => port.postMessage({ step })).then(
       (result) => port.postMessage({ ok: true, result }),
       (e: unknown) => port.postMessage({ ok: false, message: e instanceof Error ? e.message : String(e) }),
     );

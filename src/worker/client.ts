@@ -47,6 +47,8 @@ interface ActiveJob {
   startedAt: number;
   watchdog: ReturnType<typeof setTimeout>;
   grace?: ReturnType<typeof setTimeout>;
+  /** The worker's last progress message, so a watchdog stop can say where the scan was. */
+  step?: string;
 }
 
 export class ScanClient {
@@ -139,8 +141,9 @@ export class ScanClient {
       watchdog: setTimeout(() => {
         if (this.active !== active) return;
         const budget = this.timeoutMs >= 1000 ? `${Math.round(this.timeoutMs / 1000)} s` : `${this.timeoutMs} ms`;
+        const where = active.step ? ` while ${active.step}` : '';
         this.restart(
-          `the scan took longer than ${budget} and was stopped (the file may be very large or built to be slow to parse; nothing in it was run)`,
+          `the scan took longer than ${budget} and was stopped${where} (the file may be very large or built to be slow to parse; nothing in it was run)`,
         );
       }, this.timeoutMs),
     };
@@ -170,7 +173,10 @@ export class ScanClient {
   private onMessage(message: WorkerToPage): void {
     switch (message.type) {
       case 'progress':
-        if (this.active?.job.id === message.id) this.events.progress?.(message.id, message.progress);
+        if (this.active?.job.id === message.id) {
+          this.active.step = message.progress.message;
+          this.events.progress?.(message.id, message.progress);
+        }
         break;
       case 'report': {
         if (this.active?.job.id !== message.id) break;

@@ -72,7 +72,7 @@ export const kerasH5: FormatModule = {
     const notes = precheck.verified
       ? []
       : [`Some root attributes could not be pre-checked (${precheck.reason}); the HDF5 library read them unchecked, under the time limit.`];
-    ctx.progress('opening HDF5');
+    ctx.progress(precheck.verified ? 'opening HDF5' : `opening HDF5 (some root attributes not pre-checked: ${precheck.reason})`);
     const mounted = await ctx.mountHdf5(source);
     let file: InstanceType<typeof mounted.h5.File> | undefined;
     try {
