@@ -54,6 +54,27 @@ function readJsonAttribute(root: Group, name: string, role: ConfigDocument['role
   }
 }
 
+/** Attributes that carry the model: never reported as absent when the file holds them. */
+const MODEL_ATTRIBUTES = ['model_config', 'training_config'];
+
+/**
+ * Root attributes our own parser found but the library does not list (it drops every attribute after a
+ * damaged message). A model config among them must not turn into "no model config, clean": another HDF5
+ * build might still read it, so the file is an error; anything else is a note.
+ */
+function checkUnlisted(found: string[], listed: string[], notes: string[]): void {
+  const unlisted = [...new Set(found.filter((n) => !listed.includes(n)))];
+  if (unlisted.length === 0) return;
+  const shown = unlisted.slice(0, 5).map((n) => JSON.stringify(n.length > 80 ? `${n.slice(0, 79)}…` : n)).join(', ') + (unlisted.length > 5 ? ` and ${unlisted.length - 5} more` : '');
+  if (unlisted.some((n) => MODEL_ATTRIBUTES.includes(n))) {
+    throw new FormatError(
+      `the file holds root attribute(s) ${shown} that the HDF5 library cannot read (a damaged attribute message): ` +
+        'the model config cannot be inspected, and a more lenient HDF5 reader might still load it',
+    );
+  }
+  notes.push(`Root attribute(s) ${shown} are in the file but the HDF5 library could not read them.`);
+}
+
 export const kerasH5: FormatModule = {
   id: 'hdf5',
   async detect(source, probe) {
@@ -82,6 +103,7 @@ export const kerasH5: FormatModule = {
         throw new FormatError(`the HDF5 library could not open the file: ${e instanceof Error ? e.message : String(e)}`);
       }
       const attrNames = Object.keys(file.attrs);
+      checkUnlisted(precheck.names, attrNames, notes);
       const attr = (n: string) => attributeText(file!.attrs[n]);
       const documents: ConfigDocument[] = [];
       const model = readJsonAttribute(file, 'model_config', 'model');

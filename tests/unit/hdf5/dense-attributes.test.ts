@@ -130,7 +130,9 @@ async function expectMatchesOracle(g: Generated): Promise<Dense> {
     expect(a.references.map((r) => r.bytes), a.name).toEqual(expected);
   }
   const stringValues = [...g.strings.values()].flat().filter((s) => s.length > 0).length;
-  expect(await preflightRootAttributes(new MemorySource(g.bytes), 0)).toEqual({ verified: true, heapObjects: stringValues });
+  const pre = await preflightRootAttributes(new MemorySource(g.bytes), 0);
+  expect({ verified: pre.verified, heapObjects: pre.heapObjects }).toEqual({ verified: true, heapObjects: stringValues });
+  expect(new Set(pre.names)).toEqual(new Set(g.names));
   return dense;
 }
 

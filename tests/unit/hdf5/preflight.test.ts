@@ -37,13 +37,24 @@ function vlenAttributes(file: string): number {
   }
 }
 
+function attributeNames(file: string): string[] {
+  const f = new h5.File(file, 'r');
+  try {
+    return Object.keys(f.attrs).sort();
+  } finally {
+    f.close();
+  }
+}
+
 describe('valid files pass', () => {
   it('has the files', () => expect(valid.length).toBeGreaterThanOrEqual(26));
   for (const file of valid) {
     it(path.relative(fixtures, file), async () => {
       const r = await preflightRootAttributes(new MemorySource(readFileSync(file)), 0);
       expect(r.heapObjects).toBe(vlenAttributes(file));
-      expect(r).toEqual({ verified: true, heapObjects: r.heapObjects });
+      expect([...r.names].sort()).toEqual(attributeNames(file));
+      expect(r.verified).toBe(true);
+      expect(r.reason).toBeUndefined();
     });
   }
 });
@@ -140,7 +151,7 @@ describe('damaged global heaps are refused before the HDF5 library reads them', 
     const shifted = new Uint8Array(512 + base.length);
     shifted.set(base, 512);
     const ok = await preflightRootAttributes(new MemorySource(shifted), 512);
-    expect(ok).toEqual({ verified: true, heapObjects: 3 });
+    expect(ok).toEqual({ verified: true, heapObjects: 3, names: ['keras_version', 'backend', 'model_config'] });
     const bad = shifted.slice();
     view(bad).setBigUint64(512 + free.at + 8, 0n, true);
     await expect(preflightRootAttributes(new MemorySource(bad), 512)).rejects.toThrow(new RegExp(`object 0 at byte ${512 + free.at}`));
@@ -176,5 +187,24 @@ describe('what the pre-check cannot read is said in the report', () => {
     const report = await scanSource(new MemorySource(bytes, 'huge.h5'), { mountHdf5: mountHdf5Node });
     expect(report.verdict).toBe('dangerous');
     expect(report.notes?.join(' ')).toMatch(/Some root attributes could not be pre-checked \(huge fractal heap object.*\); the HDF5 library read them unchecked/);
+  });
+});
+
+describe('a model config the library cannot list is never "no model config"', () => {
+  it('a damaged attribute message before model_config: an error naming it, not a clean HDF5 file', async () => {
+    // backend's dataspace made rank 1 with 10^8 elements, over its own value: h5wasm then lists no root
+    // attribute at all, and used to report "HDF5 file without a Keras model config", clean.
+    const bytes = damaged((b, d) => {
+      const name = Buffer.from(b).indexOf('backend\0');
+      const message = name - 8;
+      const space = message + 8 + Math.ceil(d.getUint16(message + 2, true) / 8) * 8 + Math.ceil(d.getUint16(message + 4, true) / 8) * 8;
+      b[space + 1] = 1;
+      d.setBigUint64(space + 8, 100_000_000n, true);
+    });
+    const r = await preflightRootAttributes(new MemorySource(bytes), 0);
+    expect(r.names).toEqual(['keras_version', 'backend', 'model_config']);
+    const report = await scanSource(new MemorySource(bytes, 'unlisted.h5'), { mountHdf5: mountHdf5Node });
+    expect(report.verdict).toBe('error');
+    expect(report.error?.message).toMatch(/holds root attribute\(s\) .*"model_config" that the HDF5 library cannot read/);
   });
 });

@@ -36,26 +36,30 @@ export interface AttributeValue {
 const MAX_TYPE_DEPTH = 16;
 const MAX_SLOTS = 100_000;
 
+/** The name of an attribute message (readable even when its datatype is not modelled here). */
+export function attributeName(data: Uint8Array): string {
+  const { nameAt, nameSize } = layout(data);
+  return new TextDecoder('utf-8', { fatal: false }).decode(data.subarray(nameAt, nameAt + nameSize)).replace(/\0+$/, '');
+}
+
+function layout(data: Uint8Array): { nameAt: number; nameSize: number; pad: (n: number) => number } {
+  const version = uint(data, 0, 1);
+  const nameSize = uint(data, 2, 2);
+  if (nameSize > data.length) throw new Hdf5Unparsed(`attribute name of ${nameSize} bytes`);
+  if (version === 1) return { nameAt: 8, nameSize, pad: align8 };
+  if (version === 2 || version === 3) return { nameAt: version === 3 ? 9 : 8, nameSize, pad: (n) => n }; // version 3 adds the name's character set
+  throw new Hdf5Unparsed(`attribute message version ${version}`);
+}
+
 export function parseAttribute(data: Uint8Array, sb: Superblock): AttributeValue {
   const version = uint(data, 0, 1);
   const flags = uint(data, 1, 1);
-  const nameSize = uint(data, 2, 2);
   const typeSize = uint(data, 4, 2);
   const spaceSize = uint(data, 6, 2);
-  let p: number;
-  let pad: (n: number) => number;
-  if (version === 1) {
-    p = 8;
-    pad = align8;
-  } else if (version === 2 || version === 3) {
-    if (flags & 0x03) throw new Hdf5Unparsed('shared datatype or dataspace');
-    p = version === 3 ? 9 : 8; // version 3 adds the name's character set
-    pad = (n) => n;
-  } else {
-    throw new Hdf5Unparsed(`attribute message version ${version}`);
-  }
-  const name = new TextDecoder('utf-8', { fatal: false }).decode(data.subarray(p, p + nameSize)).replace(/\0+$/, '');
-  p += pad(nameSize);
+  const { nameAt, nameSize, pad } = layout(data);
+  if (version > 1 && flags & 0x03) throw new Hdf5Unparsed('shared datatype or dataspace');
+  const name = attributeName(data);
+  let p = nameAt + pad(nameSize);
   const type = typeLayout(data.subarray(p, p + typeSize), 0, 0);
   p += pad(typeSize);
   const count = elementCount(data.subarray(p, p + spaceSize), sb);

@@ -8,7 +8,7 @@
  * library reads the file as before, under the worker's watchdog.
  */
 import type { ByteSource } from '../../io/byte-source';
-import { parseAttribute, type HeapReference } from './attribute';
+import { attributeName, parseAttribute, type HeapReference } from './attribute';
 import { readDenseAttributeMessages } from './dense-attributes';
 import { readCollection, type Collection } from './global-heap';
 import { MESSAGE, MESSAGE_SHARED, readHeaderMessages, type HeaderMessage } from './object-header';
@@ -21,6 +21,8 @@ export interface PreflightResult {
   reason?: string;
   /** Global heap objects checked. */
   heapObjects: number;
+  /** Names of the root attributes found (compact and dense), to compare with what the library lists. */
+  names: string[];
 }
 
 /**
@@ -36,7 +38,7 @@ export async function preflightRootAttributes(source: ByteSource, superblockAt: 
     sb = await readSuperblock(source, superblockAt);
     messages = await readHeaderMessages(source, sb, sb.rootHeader);
   } catch (e) {
-    if (e instanceof Hdf5Unparsed) return { verified: false, reason: e.message, heapObjects: 0 };
+    if (e instanceof Hdf5Unparsed) return { verified: false, reason: e.message, heapObjects: 0, names: [] };
     throw e;
   }
   // What cannot be read is noted and skipped: everything else is still checked.
@@ -46,8 +48,10 @@ export async function preflightRootAttributes(source: ByteSource, superblockAt: 
     unchecked.push(e.message);
   };
   const references: HeapReference[] = [];
+  const names: string[] = [];
   const parse = (data: Uint8Array): void => {
     try {
+      names.push(attributeName(data));
       addAll(references, parseAttribute(data, sb).references);
     } catch (e) {
       unparsed(e);
@@ -115,7 +119,9 @@ export async function preflightRootAttributes(source: ByteSource, superblockAt: 
     }
     checked++;
   }
-  return unchecked.length > 0 ? { verified: false, reason: [...new Set(unchecked)].join('; '), heapObjects: checked } : { verified: true, heapObjects: checked };
+  return unchecked.length > 0
+    ? { verified: false, reason: [...new Set(unchecked)].join('; '), heapObjects: checked, names }
+    : { verified: true, heapObjects: checked, names };
 }
 
 /** Appends without spreading: an attribute may carry up to 100,000 references, past some engines' argument limits. */
