@@ -104,6 +104,13 @@ export const kerasH5: FormatModule = {
       }
       const attrNames = Object.keys(file.attrs);
       checkUnlisted(precheck.names, attrNames, notes);
+      if (precheck.denseUnreadable !== undefined && attrNames.length === 0) {
+        // Dense storage only exists with many attributes: none listed means the index is damaged, and what it
+        // held (a model config?) cannot be told. Never "no model config, clean".
+        throw new FormatError(
+          `the root group's attribute storage is damaged (${precheck.denseUnreadable}): neither the HDF5 library nor the pre-check can list its attributes, so whether it holds a model config cannot be told`,
+        );
+      }
       const attr = (n: string) => attributeText(file!.attrs[n]);
       const documents: ConfigDocument[] = [];
       const model = readJsonAttribute(file, 'model_config', 'model');

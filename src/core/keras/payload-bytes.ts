@@ -73,14 +73,73 @@ export interface PayloadCandidate {
 }
 
 /**
+ * Base64 as the loaders decode it: `codecs.decode(code.encode('ascii'), 'base64')` in Keras's `func_load`,
+ * i.e. `binascii.a2b_base64` without strict mode (CPython 2.7–3.14 alike): every character outside the
+ * alphabet is skipped, a complete padding ends the data, a dangling partial group is an error. Null where
+ * Python raises (non-ASCII text, bad length or padding); the loader then falls back to raw_unicode_escape.
+ * So `4wEA@AAA…` or `!!4wEAAAA…` load as code: junk characters must not hide a payload from us.
+ */
+export function decodeBase64AsPython(text: string): Uint8Array | null {
+  const out = new Uint8Array(Math.floor((text.length * 3) / 4) + 3);
+  let o = 0;
+  let quad = 0;
+  let left = 0;
+  let pads = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch > 0x7f) return null; // UnicodeEncodeError in code.encode('ascii')
+    if (ch === 0x3d) {
+      // '=': ends the data once the group is complete; ignored earlier in a group
+      if (quad >= 2 && quad + ++pads >= 4) return out.subarray(0, o);
+      continue;
+    }
+    const v = BASE64_VALUE[ch];
+    if (v < 0) continue;
+    pads = 0;
+    if (quad === 0) left = v;
+    else if (quad === 1) {
+      out[o++] = (left << 2) | (v >> 4);
+      left = v & 0x0f;
+    } else if (quad === 2) {
+      out[o++] = (left << 4) | (v >> 2);
+      left = v & 0x03;
+    } else out[o++] = (left << 6) | v;
+    quad = (quad + 1) % 4;
+  }
+  return quad === 0 ? out.subarray(0, o) : null;
+}
+
+const BASE64_VALUE = (() => {
+  const t = new Int8Array(128).fill(-1);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  for (let i = 0; i < alphabet.length; i++) t[alphabet.charCodeAt(i)] = i;
+  return t;
+})();
+
+/** The first byte base64 text decodes to, as Python would (junk and early '=' skipped), without decoding it all. */
+function firstBase64Byte(text: string): number | null {
+  let first = -1;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch > 0x7f) return null;
+    const v = BASE64_VALUE[ch];
+    if (v < 0) continue;
+    if (first < 0) first = v;
+    else return (first << 2) | (v >> 4);
+  }
+  return null;
+}
+
+/**
  * Cheap screen of a config string: could it hold marshal code? The caller confirms by parsing the marshal
- * stream, so this only needs to be fast and never miss a real payload.
+ * stream, so this only needs to be fast and never miss a real payload a loader would run.
  */
 export function payloadCandidate(text: string): PayloadCandidate | null {
   if (text.length < 16) return null;
-  const first = text.trimStart().slice(0, 2);
-  if (first === '4w' || first === 'Yw') {
-    const bytes = decodeBase64(text);
+  const lead = firstBase64Byte(text);
+  if (lead === 0xe3 || lead === 0x63) {
+    // What the loader decodes; failing that, tolerant strict base64 (missing padding), which other readers accept.
+    const bytes = decodeBase64AsPython(text) ?? decodeBase64(text);
     if (bytes && startsLikeCode(bytes)) return { bytes, encoding: 'base64' };
   }
   const c0 = text.charCodeAt(0);

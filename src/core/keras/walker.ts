@@ -7,7 +7,7 @@ import { readCodeObject } from '../python/marshal';
 import { isObject, joinPointer, type Json, type JsonObject } from '../json/parse';
 import type { LayerInfo } from '../report';
 import type { CarrierShape, CodeCarrier, ConfigDocument, ConfigObject, WalkedModel } from './model';
-import { payloadCandidate, type PayloadCandidate } from './payload-bytes';
+import { decodeBase64AsPython, payloadCandidate, rawUnicodeEscapeToBytes, type PayloadCandidate } from './payload-bytes';
 import { sha256Hex } from '../io/sha256';
 
 /** Keys under a layer's config that hold other layers. */
@@ -180,34 +180,41 @@ class Walker {
 
   private screenString(text: string, pointer: string, frames: Frame[], layer: LayerContext | undefined): void {
     let screened = this.screened.get(text);
+    const candidate = screened ? screened.candidate : payloadCandidate(text);
+    const shape = carrierShape(frames);
+    // The config says it is code: a `__lambda__` wrapper, or the first item of a list beside `*_type: "lambda"`.
+    let declared = shape.shape === 'keras3-lambda' || shape.shape === 'keras3-lambda-value';
+    let slot: string | undefined;
+    let declaredType: string | undefined;
+    if (candidate || shape.shape !== 'bare-string') {
+      slot = layer ? slotOf(pointer, layer.configPointer) : pointer.split('/')[1];
+      declaredType = slot && layer?.config ? str(layer.config[`${slot}_type`]) : undefined;
+      if (declaredType === 'lambda') declared = true;
+    }
     if (!screened) {
-      const candidate = payloadCandidate(text);
-      if (!candidate) return;
-      // A payload is recognised by decoding it. Bytes that start like code but do not parse still count when
-      // the config says they are code (a `*_type: "lambda"` sibling or a `__lambda__` wrapper): fail closed.
+      // Not code-like, yet declared code: take the bytes the loader would (func_load: base64, else raw_unicode_escape).
+      const bytes = candidate ?? (declared && text.length > 0 ? loaderBytes(text) : null);
+      if (!bytes) return;
+      // A payload is recognised by decoding it. Bytes that do not parse still count when the config says they
+      // are code: fail closed.
       let parses = true;
       try {
-        readCodeObject(candidate.bytes);
+        readCodeObject(bytes.bytes);
       } catch {
         parses = false;
       }
-      screened = { candidate, parses, sha256: sha256Hex(candidate.bytes) };
+      screened = { candidate: bytes, parses, sha256: sha256Hex(bytes.bytes) };
       this.screened.set(text, screened);
     }
-    const { candidate, parses } = screened;
-    const shape = carrierShape(frames);
-    const slot = layer ? slotOf(pointer, layer.configPointer) : pointer.split('/')[1];
-    const declaredType = slot && layer?.config ? str(layer.config[`${slot}_type`]) : undefined;
-    if (!parses && shape.shape !== 'keras3-lambda' && shape.shape !== 'keras3-lambda-value' && declaredType !== 'lambda') {
-      return;
-    }
+    if (!screened.parses && !declared) return;
+    const encoded = screened.candidate;
     const moduleKey = slot === 'function' ? 'module' : `${slot}_module`;
     this.carriers.push({
       document: this.doc.name,
       pointer,
       shape: shape.shape,
-      encoding: candidate.encoding,
-      bytes: candidate.bytes,
+      encoding: encoded.encoding,
+      bytes: encoded.bytes,
       sha256: screened.sha256,
       defaults: shape.defaults,
       closure: shape.closure,
@@ -225,6 +232,12 @@ function nonEmpty(v: Json | undefined): Json | undefined {
   if (isObject(v)) return Object.keys(v).length > 0 ? v : undefined;
   if (Array.isArray(v)) return v.length > 0 ? v : undefined;
   return v === null || v === undefined ? undefined : v;
+}
+
+/** What Keras's `func_load` turns a code string into: base64 as Python decodes it, else raw_unicode_escape. */
+function loaderBytes(text: string): PayloadCandidate {
+  const b64 = decodeBase64AsPython(text);
+  return b64 ? { bytes: b64, encoding: 'base64' } : { bytes: rawUnicodeEscapeToBytes(text), encoding: 'raw_unicode_escape' };
 }
 
 /** The first pointer segment below the layer's config object. */

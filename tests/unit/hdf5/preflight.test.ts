@@ -208,3 +208,23 @@ describe('a model config the library cannot list is never "no model config"', ()
     expect(report.error?.message).toMatch(/holds root attribute\(s\) .*"model_config" that the HDF5 library cannot read/);
   });
 });
+
+describe('damaged dense attribute storage is never "no model config"', () => {
+  it('every FHDB block of a dense file overwritten in turn: a scan never says clean while the library lists nothing', async () => {
+    const original = new Uint8Array(readFileSync(path.join(fixtures, 'hdf5-layouts/mal_os_system.dense.h5')));
+    const blocks: number[] = [];
+    for (let at = Buffer.from(original).indexOf('FHDB'); at >= 0; at = Buffer.from(original).indexOf('FHDB', at + 4)) blocks.push(at);
+    expect(blocks.length).toBe(2); // the attributes' heap and the model_weights links' heap
+    const verdicts: string[] = [];
+    for (const at of blocks) {
+      const bytes = original.slice();
+      bytes.set(new TextEncoder().encode('XXXX'), at);
+      const report = await scanSource(new MemorySource(bytes, 'damaged-dense.h5'), { mountHdf5: mountHdf5Node });
+      verdicts.push(report.verdict);
+      if (report.verdict === 'error') {
+        expect(report.error?.message).toMatch(/the root group's attribute storage is damaged \(no fractal heap direct block at \d+\): neither the HDF5 library nor the pre-check can list its attributes/);
+      } else expect(report.verdict).toBe('dangerous'); // the links' heap: the model is still read
+    }
+    expect(verdicts.sort()).toEqual(['dangerous', 'error']);
+  });
+});

@@ -23,6 +23,8 @@ export interface PreflightResult {
   heapObjects: number;
   /** Names of the root attributes found (compact and dense), to compare with what the library lists. */
   names: string[];
+  /** Set when the root declares dense attribute storage that could not be read at all (why). */
+  denseUnreadable?: string;
 }
 
 /**
@@ -57,15 +59,22 @@ export async function preflightRootAttributes(source: ByteSource, superblockAt: 
       unparsed(e);
     }
   };
+  let denseUnreadable: string | undefined;
   for (const m of messages) {
     try {
       if (m.type === MESSAGE.attributeInfo) {
         // version, flags, [max creation index], fractal heap address: defined when attributes are stored densely
         const heapAt = 2 + (uint(m.data, 1, 1) & 0x01 ? 2 : 0);
         if (!isUndefinedAddress(uint(m.data, heapAt, sb.offsetSize), sb.offsetSize)) {
-          const dense = await readDenseAttributeMessages(source, sb, m.data);
-          dense.messages.forEach(parse);
-          addAll(unchecked, dense.skipped);
+          try {
+            const dense = await readDenseAttributeMessages(source, sb, m.data);
+            dense.messages.forEach(parse);
+            addAll(unchecked, dense.skipped);
+            if (dense.messages.length === 0 && dense.skipped.length > 0) denseUnreadable = dense.skipped[0];
+          } catch (e) {
+            if (e instanceof Hdf5Unparsed) denseUnreadable = e.message;
+            throw e;
+          }
         }
       } else if (m.type === MESSAGE.attribute) {
         if (m.flags & MESSAGE_SHARED) unchecked.push('shared attribute message');
@@ -119,9 +128,10 @@ export async function preflightRootAttributes(source: ByteSource, superblockAt: 
     }
     checked++;
   }
-  return unchecked.length > 0
-    ? { verified: false, reason: [...new Set(unchecked)].join('; '), heapObjects: checked, names }
-    : { verified: true, heapObjects: checked, names };
+  const result: PreflightResult =
+    unchecked.length > 0 ? { verified: false, reason: [...new Set(unchecked)].join('; '), heapObjects: checked, names } : { verified: true, heapObjects: checked, names };
+  if (denseUnreadable !== undefined) result.denseUnreadable = denseUnreadable;
+  return result;
 }
 
 /** Appends without spreading: an attribute may carry up to 100,000 references, past some engines' argument limits. */
