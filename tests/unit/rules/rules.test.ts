@@ -340,6 +340,24 @@ const CASES: Case[] = [
       expect(pickle.some((f) => f.severity === 'critical' && f.location === '/config/layers/0/config/layers/0/config/module' && f.layer === 'm/outer/tw')).toBe(true);
     },
   },
+  {
+    rule: 'R-TORCHWRAP',
+    name: 'the same blob with junk characters that base64.b64decode skips (evasion attempt)',
+    scan: async () =>
+      scanBytes(
+        makeKeras(
+          k3Functional('m', [
+            k3Layer('TorchModuleWrapper', 'tw', {
+              module: '!!' + b64(makeZip([{ name: 'archive/data.pkl', data: fixtureBytes('pickle/payload-p2.pkl') }, { name: 'archive/version', data: '3\n' }])).replace(/(.{9})/g, '$1.'),
+            }),
+          ]),
+        ),
+      ),
+    severity: 'critical',
+    location: '/config/layers/0/config/module',
+    evidence: { decodedAs: 'torch-zip', members: ['archive/data.pkl', 'archive/version'] },
+    verdict: 'dangerous',
+  },
   { rule: 'R-TORCHWRAP', name: 'no wrapper', scan: () => scanPath(path.join(FIXTURES, 'no_lambda.keras')), verdict: 'clean' },
 
   // ------------------------------------------------------------------ R-TFSM
