@@ -64,7 +64,9 @@ async function readDense(bytes: Uint8Array): Promise<Dense> {
   const sb = await readSuperblock(source, 0);
   const info = (await readHeaderMessages(source, sb, sb.rootHeader)).find((m) => m.type === MESSAGE.attributeInfo);
   if (!info) throw new Error('no Attribute Info message in the root object header');
-  const { messages, skipped } = await readDenseAttributeMessages(source, sb, info.data);
+  const dense = await readDenseAttributeMessages(source, sb, info.data);
+  if (!dense) throw new Error('the Attribute Info message declares no dense storage');
+  const { messages, skipped } = dense;
   // a record that cannot be read counts as a failure of the whole read here
   if (skipped.length > 0) throw new Hdf5Unparsed(skipped.join('; '));
   const heapAt = 2 + (info.data[1] & 0x01 ? 2 : 0);
@@ -243,11 +245,11 @@ describe('readDenseAttributeMessages on files written by h5wasm', () => {
     bytes.set([0x20 | (5 - 1), ...new TextEncoder().encode('tiny!'), 0, 0], id);
     const source = new MemorySource(bytes);
     const info = (await readHeaderMessages(source, dense.sb, dense.sb.rootHeader)).find((m) => m.type === MESSAGE.attributeInfo)!;
-    const { messages } = await readDenseAttributeMessages(source, dense.sb, info.data);
+    const { messages } = (await readDenseAttributeMessages(source, dense.sb, info.data))!;
     expect(messages).toHaveLength(12);
     expect(messages.filter((m) => new TextDecoder().decode(m) === 'tiny!')).toHaveLength(1);
     bytes[id] = 0x30; // reserved ID type: that one attribute is skipped with the reason, the others are read
-    const after = await readDenseAttributeMessages(source, dense.sb, info.data);
+    const after = (await readDenseAttributeMessages(source, dense.sb, info.data))!;
     expect(after.messages).toHaveLength(11);
     expect(after.skipped).toEqual(['fractal heap ID of reserved type']);
   });

@@ -41,7 +41,8 @@ export interface DenseAttributes {
   skipped: string[];
 }
 
-export async function readDenseAttributeMessages(source: ByteSource, sb: Superblock, attributeInfo: Uint8Array): Promise<DenseAttributes> {
+/** Null when the Attribute Info message declares no dense storage (an undefined fractal heap address). */
+export async function readDenseAttributeMessages(source: ByteSource, sb: Superblock, attributeInfo: Uint8Array): Promise<DenseAttributes | null> {
   const version = uint(attributeInfo, 0, 1);
   const flags = uint(attributeInfo, 1, 1);
   if (version !== 0) throw new Hdf5Unparsed(`attribute info message version ${version}`);
@@ -49,6 +50,7 @@ export async function readDenseAttributeMessages(source: ByteSource, sb: Superbl
   // version, flags, [maximum creation index], fractal heap address, name index address, [creation order index]
   const heapAt = 2 + (flags & 0x01 ? 2 : 0);
   const heapAddress = uint(attributeInfo, heapAt, sb.offsetSize);
+  if (isUndefinedAddress(heapAddress, sb.offsetSize)) return null;
   const nameIndex = uint(attributeInfo, heapAt + sb.offsetSize, sb.offsetSize);
   if (isUndefinedAddress(nameIndex, sb.offsetSize)) throw new Hdf5Unparsed('dense attributes without a name index');
 

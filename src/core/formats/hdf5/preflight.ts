@@ -12,7 +12,7 @@ import { attributeName, parseAttribute, type HeapReference } from './attribute';
 import { readDenseAttributeMessages } from './dense-attributes';
 import { readCollection, type Collection } from './global-heap';
 import { MESSAGE, MESSAGE_SHARED, readHeaderMessages, type HeaderMessage } from './object-header';
-import { Hdf5Damage, Hdf5Unparsed, isUndefinedAddress, uint } from './raw';
+import { Hdf5Damage, Hdf5Unparsed, isUndefinedAddress } from './raw';
 import { readSuperblock, type Superblock } from './superblock';
 
 export interface PreflightResult {
@@ -63,18 +63,16 @@ export async function preflightRootAttributes(source: ByteSource, superblockAt: 
   for (const m of messages) {
     try {
       if (m.type === MESSAGE.attributeInfo) {
-        // version, flags, [max creation index], fractal heap address: defined when attributes are stored densely
-        const heapAt = 2 + (uint(m.data, 1, 1) & 0x01 ? 2 : 0);
-        if (!isUndefinedAddress(uint(m.data, heapAt, sb.offsetSize), sb.offsetSize)) {
-          try {
-            const dense = await readDenseAttributeMessages(source, sb, m.data);
+        try {
+          const dense = await readDenseAttributeMessages(source, sb, m.data);
+          if (dense) {
             dense.messages.forEach(parse);
             addAll(unchecked, dense.skipped);
             if (dense.messages.length === 0 && dense.skipped.length > 0) denseUnreadable = dense.skipped[0];
-          } catch (e) {
-            if (e instanceof Hdf5Unparsed) denseUnreadable = e.message;
-            throw e;
           }
+        } catch (e) {
+          if (e instanceof Hdf5Unparsed) denseUnreadable = e.message;
+          throw e;
         }
       } else if (m.type === MESSAGE.attribute) {
         if (m.flags & MESSAGE_SHARED) unchecked.push('shared attribute message');
