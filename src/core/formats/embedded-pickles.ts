@@ -5,7 +5,7 @@
  */
 import { MemorySource } from '../io/byte-source';
 import type { ConfigObject, EmbeddedPickle } from '../keras/model';
-import { decodeBase64, decodeBase64AsPython } from '../keras/payload-bytes';
+import { decodeBase64Loosely } from '../keras/payload-bytes';
 import { joinPointer } from '../json/parse';
 import { scanPickle } from '../pickle/scan';
 import { hasLegacyTorchMagic, isTorchPickleMember, scanLegacyTorchStream } from '../pickle/torch-pickles';
@@ -42,7 +42,7 @@ export async function scanTorchModuleBlobs(objects: readonly ConfigObject[]): Pr
     const pointer = joinPointer(joinPointer(o.pointer, 'config'), 'module');
     const base = { pointer, document: o.document, layer: o.layer };
     // Keras decodes it with base64.b64decode, which skips characters outside the alphabet: so do we.
-    const bytes = decodeBase64AsPython(text) ?? decodeBase64(text);
+    const bytes = decodeBase64Loosely(text);
     if (!bytes || bytes.length === 0) {
       blobs.push({ ...base, kind: 'not-base64', bytes: text.length });
       continue;

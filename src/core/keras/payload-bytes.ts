@@ -116,6 +116,14 @@ const BASE64_VALUE = (() => {
   return t;
 })();
 
+/**
+ * Base64 a loader would accept: Python's decoding first; failing that, strict base64 with missing padding
+ * tolerated, which other readers accept (fail closed: show the code rather than drop it).
+ */
+export function decodeBase64Loosely(text: string): Uint8Array | null {
+  return decodeBase64AsPython(text) ?? decodeBase64(text);
+}
+
 /** The first byte base64 text decodes to, as Python would (junk and early '=' skipped), without decoding it all. */
 function firstBase64Byte(text: string): number | null {
   let first = -1;
@@ -138,8 +146,7 @@ export function payloadCandidate(text: string): PayloadCandidate | null {
   if (text.length < 16) return null;
   const lead = firstBase64Byte(text);
   if (lead === 0xe3 || lead === 0x63) {
-    // What the loader decodes; failing that, tolerant strict base64 (missing padding), which other readers accept.
-    const bytes = decodeBase64AsPython(text) ?? decodeBase64(text);
+    const bytes = decodeBase64Loosely(text);
     if (bytes && startsLikeCode(bytes)) return { bytes, encoding: 'base64' };
   }
   const c0 = text.charCodeAt(0);
