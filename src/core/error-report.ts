@@ -2,7 +2,7 @@
  * Report skeletons. Small and free of the scan pipeline, so the page bundle can make error reports
  * (watchdog timeouts, worker crashes, user stops) without pulling in the readers.
  */
-import { REPORT_SCHEMA, type FileReport } from './report';
+import { REPORT_SCHEMA, type ErrorCode, type FileReport } from './report';
 import { VERSION } from './version';
 
 /** A report with nothing found yet; the pipeline fills it in. */
@@ -19,14 +19,15 @@ export function blankReport(path: string, size: number): FileReport {
     verdictReason: '',
     layers: [],
     findings: [],
+    skipped: [],
     timings: { totalMs: 0 },
   };
 }
 
 /** A report for a file that could not be inspected at all (unreadable, timed out, worker died, stopped). */
-export function errorReport(path: string, size: number, message: string, totalMs = 0): FileReport {
+export function errorReport(path: string, size: number, code: ErrorCode, message: string, totalMs = 0): FileReport {
   const report = blankReport(path, size);
-  report.error = { message };
+  report.error = { code, message };
   report.verdictReason = `Could not inspect this file: ${message}`;
   report.timings.totalMs = totalMs;
   return report;

@@ -2,11 +2,40 @@
  * The stable JSON report: the same from the worker, the CLI and a shared link.
  * Bump REPORT_SCHEMA on any incompatible change; additions of optional fields keep the version.
  */
+import type { SkippedPart } from './coverage';
 import type { PayloadDecoding } from './python/types';
+
+export type { SkippedPart };
 
 export const REPORT_SCHEMA = 'lambdalens/report@1';
 
 export type Verdict = 'dangerous' | 'suspicious' | 'clean' | 'error';
+
+/**
+ * Why a file could not be inspected. Hosts switch on the code (the worker restarts after `wasm-trap`, the CLI
+ * maps every code to exit 2), never on the message.
+ */
+export type ErrorCode =
+  | 'unrecognised' // not a model format this tool reads
+  | 'empty'
+  | 'limit' // over a size, depth or count limit of the inspector
+  | 'damaged' // malformed: truncated, broken structure, invalid JSON
+  | 'encrypted' // the model's own config is encrypted
+  | 'unreadable' // the file itself could not be read (permissions, I/O)
+  | 'wasm-trap' // the HDF5 library (WebAssembly) trapped or aborted
+  | 'crashed' // the scanner thread or worker died
+  | 'timeout' // stopped at the per-file time limit
+  | 'cancelled'; // stopped by the user
+export const ERROR_CODES: readonly ErrorCode[] = ['unrecognised', 'empty', 'limit', 'damaged', 'encrypted', 'unreadable', 'wasm-trap', 'crashed', 'timeout', 'cancelled'];
+
+export interface ReportError {
+  code: ErrorCode;
+  message: string;
+  /** Byte offset in the file (or the member named in the message). */
+  offset?: number;
+  /** JSON pointer into the document named in the message. */
+  pointer?: string;
+}
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
@@ -142,12 +171,17 @@ export interface FileReport {
   verdict: Verdict;
   /** One sentence that says why. */
   verdictReason: string;
-  error?: { message: string; offset?: number; pointer?: string };
+  error?: ReportError;
   model?: ModelSummary;
   layers: LayerInfo[];
   findings: Finding[];
   members?: ArchiveMember[];
-  /** What the scan left out because of a limit (say so rather than truncate silently). */
+  /**
+   * The coverage ledger: every part a loader would read that the scan did not inspect, with why. Non-empty keeps
+   * the verdict out of `clean` (coverage.ts). Absent only in reports written before it existed.
+   */
+  skipped: SkippedPart[];
+  /** Context about the scan itself (a listing cut at a limit, a pre-check that fell back to the library). */
   notes?: string[];
   timings: { totalMs: number };
 }

@@ -5,31 +5,19 @@
  */
 import { decideVerdict, sortFindings } from './analysis/verdict';
 import { runRules } from './analysis/registry';
-import { FormatError, checkAborted, type FormatContext, type FormatModule } from './formats/format';
-import { base64Text } from './formats/base64-text';
-import { kerasH5 } from './formats/keras-h5';
-import { kerasJson } from './formats/keras-json';
-import { kerasZip } from './formats/keras-zip';
-import { kerasYaml } from './formats/yaml';
-import { pickleFile } from './formats/pickle-file';
-import { openSavedModelFiles, savedModelPb } from './formats/savedmodel-folder';
+import { describeError } from './errors';
+import { FormatError, checkAborted, type FormatContext } from './formats/format';
+import { FORMAT_INFO, FORMAT_MODULES, READERS } from './formats/registry';
+import { openSavedModelFiles } from './formats/savedmodel-folder';
 import { scanTorchModuleBlobs } from './formats/embedded-pickles';
 import type { ByteSource } from './io/byte-source';
-import { JsonError } from './json/parse';
 import type { CodeCarrier, OpenedModel } from './keras/model';
 import { walkDocuments } from './keras/walker';
-import { MarshalError } from './python/marshal';
 import { decodePayload } from './python/decode';
 import type { DecodeHints, PayloadDecoding } from './python/types';
 import type { FileReport } from './report';
 import { blankReport, errorReport } from './error-report';
 import type { ScanOptions } from './scan-types';
-
-/**
- * Detection order: binary signatures first, then formats confirmed by parsing (pickle opcodes, protobuf),
- * text last (base64 text is the fallback of fallbacks).
- */
-export const FORMATS: readonly FormatModule[] = [kerasH5, kerasZip, pickleFile, savedModelPb, kerasJson, kerasYaml, base64Text];
 
 export { errorReport };
 
@@ -40,26 +28,24 @@ function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }
 
-function describeError(e: unknown): { message: string; offset?: number; pointer?: string } {
-  if (e instanceof FormatError) return { message: e.message, offset: e.offset, pointer: e.pointer };
-  if (e instanceof JsonError) return { message: e.message, offset: e.offset };
-  if (e instanceof MarshalError) return { message: e.message, offset: e.offset };
-  if (e instanceof RangeError) return { message: `input exceeded an internal limit (${e.message})` };
-  if (e instanceof Error) return { message: `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` };
-  return { message: String(e) };
-}
-
-/** Detects the format from bytes (never the file name) and opens it. */
+/** Detects the format from bytes (never the file name) and opens it with what its detector parsed. */
 async function openAny(source: ByteSource, options: ScanOptions, depth: number): Promise<OpenedModel> {
-  if (source.size === 0) throw new FormatError('the file is empty');
+  if (source.size === 0) throw new FormatError('empty', 'the file is empty');
   const head = await source.read(0, Math.min(HEAD_BYTES, source.size));
   const probe = { head, size: source.size };
   const ctx = contextFor(options, depth);
-  for (const format of FORMATS) {
+  for (const format of FORMAT_MODULES) {
     checkAborted(options.signal);
-    if (await format.detect(source, probe)) return format.open(source, ctx);
+    const detected = await format.detect(source, probe);
+    if (detected === null) continue;
+    const opened = await format.open(source, detected, ctx);
+    // A fact kind the module does not declare would escape the check that every kind is read by a rule.
+    const undeclared = opened.containerFacts.find((f) => !format.produces.includes(f.kind) && !(format.container === 'base64'));
+    if (undeclared) throw new Error(`format module ${format.container} produced undeclared fact kind ${undeclared.kind}`);
+    return opened;
   }
   throw new FormatError(
+    'unrecognised',
     `not a recognised model format (first bytes: ${Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ')})`,
   );
 }
@@ -70,7 +56,7 @@ function contextFor(options: ScanOptions, depth: number): FormatContext {
     signal: options.signal,
     progress: (message) => options.onProgress?.({ stage: 'container', message }),
     openNested: (inner) => {
-      if (depth >= MAX_NESTING) throw new FormatError('model wrapped too many times (nested encodings)');
+      if (depth >= MAX_NESTING) throw new FormatError('limit', 'model wrapped too many times (nested encodings)');
       return openAny(inner, options, depth + 1);
     },
   };
@@ -118,6 +104,9 @@ async function analyse(opened: OpenedModel, report: FileReport, options: ScanOpt
   report.format = opened.format;
   report.formatDetail = opened.formatDetail;
   report.members = opened.members;
+  const family = FORMAT_INFO[opened.format].family;
+  // A part's readers default to the loaders of the whole file.
+  report.skipped = opened.skipped.map((s) => (s.readBy.length ? s : { ...s, readBy: [...READERS[family]] }));
   if (opened.notes?.length) (report.notes ??= []).push(...opened.notes);
   checkAborted(options.signal);
 
@@ -140,11 +129,12 @@ async function analyse(opened: OpenedModel, report: FileReport, options: ScanOpt
   const findings = sortFindings(
     runRules({
       opened,
+      family,
+      containerFacts: opened.containerFacts,
       walked,
       decoded,
       pickles: [...(opened.pickles ?? []), ...blobs.pickles],
       torchBlobs: blobs.blobs,
-      earlier: [],
     }),
   );
   report.layers = walked.layers;
@@ -157,9 +147,10 @@ async function analyse(opened: OpenedModel, report: FileReport, options: ScanOpt
     writer: opened.meta.writer,
     layerCount: walked.layers.filter((l) => l.parent !== undefined).length,
   };
-  const { verdict, reason } = decideVerdict(findings);
+  const { verdict, reason } = decideVerdict(findings, report.skipped);
   report.verdict = verdict;
-  const nothingToLoad = opened.documents.length === 0 && !opened.graphs && !(opened.pickles ?? []).length && opened.format !== 'yaml';
+  // "No model config" may only be said when the reader inspected everything (verdict clean implies an empty ledger).
+  const nothingToLoad = opened.documents.length === 0 && !opened.graphs && !(opened.pickles ?? []).length && family !== 'yaml';
   report.verdictReason =
     nothingToLoad && verdict === 'clean' ? `${opened.formatDetail}: there is no model config, so nothing in it is loaded as code.` : reason;
 }

@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { errorReport } from '../core/scan';
-import type { FileReport } from '../core/report';
+import type { ErrorCode, FileReport } from '../core/report';
 import type { ScanDocument, ScanProgress } from '../core/scan-types';
 import { scanDirectory, scanPath } from './scan-path';
 
@@ -55,18 +55,19 @@ export class IsolatedScanner {
         }
         resolve(result);
       };
-      const fail = (message: string, kill: boolean) => done({ report: errorReport(job.path, 0, message), documents: [] }, kill);
+      const fail = (code: ErrorCode, message: string, kill: boolean) => done({ report: errorReport(job.path, 0, code, message), documents: [] }, kill);
       let step = '';
       const onMessage = (reply: Reply) => {
         if ('step' in reply) step = reply.step;
         else if (reply.ok) done(reply.result, false);
-        else fail(reply.message, false);
+        else fail('crashed', reply.message, false);
       };
-      const onError = (e: Error) => fail(`the scanner crashed (${e.message})`, true);
-      const onExit = (code: number) => fail(`the scanner stopped unexpectedly (exit code ${code})`, true);
+      const onError = (e: Error) => fail('crashed', `the scanner crashed (${e.message})`, true);
+      const onExit = (code: number) => fail('crashed', `the scanner stopped unexpectedly (exit code ${code})`, true);
       const timer = setTimeout(
         () =>
           fail(
+            'timeout',
             `timed out after ${this.timeoutMs / 1000} s and was stopped${step ? ` while ${step}` : ''} (the file may be very large or built to be slow to parse; nothing in it was run)`,
             true,
           ),

@@ -27,7 +27,7 @@ export async function scanPath(path: string, options: NodeScanOptions = {}): Pro
   try {
     source = await NodeFileSource.open(path);
   } catch (e) {
-    return errorReport(path, 0, `could not open the file: ${e instanceof Error ? e.message : String(e)}`);
+    return errorReport(path, 0, 'unreadable', `could not open the file: ${e instanceof Error ? e.message : String(e)}`);
   }
   try {
     const report = await scanSource(source, { mountHdf5: mountHdf5Node, ...options, path });
@@ -91,7 +91,7 @@ export async function scanDirectory(dir: string, options: NodeScanOptions = {}):
   try {
     files = await folderFiles(dir);
   } catch (e) {
-    return errorReport(dir, 0, `could not read the folder: ${e instanceof Error ? e.message : String(e)}`);
+    return errorReport(dir, 0, 'unreadable', `could not read the folder: ${e instanceof Error ? e.message : String(e)}`);
   }
   return scanFolder(files, path.basename(path.resolve(dir)), { mountHdf5: mountHdf5Node, ...options, path: dir });
 }

@@ -7,6 +7,7 @@ import type { FileReport } from '../core/report';
 import type { ScanDocument, ScanProgress } from '../core/scan-types';
 import type { GraphLayout } from '../core/graph/types';
 import { errorReport } from '../core/error-report';
+import type { ErrorCode } from '../core/report';
 import type { PageToWorker, ScanItem, WorkerToPage } from './protocol';
 
 export interface ScanJob {
@@ -85,14 +86,14 @@ export class ScanClient {
     const queued = this.queue.findIndex((job) => job.id === id);
     if (queued >= 0) {
       const [job] = this.queue.splice(queued, 1);
-      this.events.report(job.id, errorReport(job.name, job.size, 'stopped before the scan started'));
+      this.events.report(job.id, errorReport(job.name, job.size, 'cancelled', 'stopped before the scan started'));
       return;
     }
     if (this.active?.job.id === id) {
       const active = this.active;
       this.post({ type: 'cancel', id });
       active.grace ??= setTimeout(() => {
-        if (this.active === active) this.restart('stopped by the user');
+        if (this.active === active) this.restart('cancelled', 'stopped by the user');
       }, this.cancelGraceMs);
       return;
     }
@@ -143,6 +144,7 @@ export class ScanClient {
         const budget = this.timeoutMs >= 1000 ? `${Math.round(this.timeoutMs / 1000)} s` : `${this.timeoutMs} ms`;
         const where = active.step ? ` while ${active.step}` : '';
         this.restart(
+          'timeout',
           `the scan took longer than ${budget} and was stopped${where} (the file may be very large or built to be slow to parse; nothing in it was run)`,
         );
       }, this.timeoutMs),
@@ -161,10 +163,10 @@ export class ScanClient {
     };
     worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
-      if (this.worker === worker) this.restart(`the scanner stopped unexpectedly (${event.message || 'worker error'})`);
+      if (this.worker === worker) this.restart('crashed', `the scanner stopped unexpectedly (${event.message || 'worker error'})`);
     };
     worker.onmessageerror = () => {
-      if (this.worker === worker) this.restart('the scanner sent a message that could not be read');
+      if (this.worker === worker) this.restart('crashed', 'the scanner sent a message that could not be read');
     };
     this.worker = worker;
     return worker;
@@ -204,13 +206,13 @@ export class ScanClient {
         if (this.hashing.delete(message.id)) this.events.hash?.(message.id, message.sha256);
         break;
       case 'fatal':
-        this.restart(`the scanner failed (${message.message})`);
+        this.restart('crashed', `the scanner failed (${message.message})`);
         break;
     }
   }
 
   /** Terminates the worker, fails the running job with `reason`, and goes on with the queue on a fresh worker. */
-  private restart(reason: string): void {
+  private restart(code: ErrorCode, reason: string): void {
     this.worker?.terminate();
     this.worker = null;
     this.hashing.clear();
@@ -220,7 +222,7 @@ export class ScanClient {
       clearTimers(active);
       this.events.report(
         active.job.id,
-        errorReport(active.job.name, active.job.size, reason, Math.round(now() - active.startedAt)),
+        errorReport(active.job.name, active.job.size, code, reason, Math.round(now() - active.startedAt)),
       );
     }
     this.pump();

@@ -15,9 +15,6 @@ import type { PageToWorker, ScanItem, WorkerToPage } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-/** Errors after which h5wasm's module may be unusable (Emscripten abort, wasm trap, memory exhausted). */
-const WASM_FAILURE = /RuntimeError|Aborted\(|out of memory|memory access out of bounds|unreachable|Cannot enlarge memory/i;
-
 const controllers = new Map<number, AbortController>();
 let current: number | null = null;
 
@@ -59,7 +56,8 @@ async function scanAndHash(
     source = new BlobSource(item.file, item.name);
     report = await scanSource(source, { ...options, path: item.name });
   }
-  const restart = report.verdict === 'error' && WASM_FAILURE.test(report.error?.message ?? '');
+  // After a trap, h5wasm's module may be unusable (Emscripten abort, memory exhausted): start a fresh worker.
+  const restart = report.error?.code === 'wasm-trap';
   post({ type: 'report', id, report, restart });
   current = null;
   if (restart) return;

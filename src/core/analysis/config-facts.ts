@@ -4,35 +4,12 @@
  * strings that look like paths or URLs. Pure functions over the walked model.
  */
 import { isObject, joinPointer, type Json, type JsonObject } from '../json/parse';
-import type { ConfigObject, OpenedModel } from '../keras/model';
+import type { ConfigObject } from '../keras/model';
+import type { RuleModel } from './rule';
 import type { Detection } from './rule';
 
-export type Family = 'h5' | 'keras-zip' | 'json' | 'savedmodel' | 'pickle' | 'yaml' | 'other';
-
-export function familyOf(opened: OpenedModel): Family {
-  switch (opened.format) {
-    case 'keras-h5':
-    case 'keras-h5-weights':
-    case 'hdf5':
-      return 'h5';
-    case 'keras-v3':
-      return 'keras-zip';
-    case 'keras-json':
-    case 'tfjs-json':
-      return 'json';
-    case 'savedmodel':
-      return 'savedmodel';
-    case 'pickle':
-      return 'pickle';
-    case 'yaml':
-      return 'yaml';
-    default:
-      return 'other';
-  }
-}
-
 /** The writer says Keras 1/2 (tf.keras / tf_keras). Attacker-controlled: used to pick wording, never severity. */
-export function writtenByKeras2(opened: OpenedModel): boolean {
+export function writtenByKeras2(opened: RuleModel): boolean {
   return /^[12]\./.test(opened.meta.kerasVersion ?? '');
 }
 

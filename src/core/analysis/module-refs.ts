@@ -1,7 +1,7 @@
 /**
  * The "module trick" shared by R-K3-MODULE and R-TK-MODULE: a serialized object whose `module` names a Python
  * module the loader imports (`importlib.import_module(module)`, then `vars(mod)[name]`), CVE-2025-1550 in
- * Keras 3.0–3.8 and still open in tf_keras (THREATS.md facts 2, §B #2, #16).
+ * Keras 3.0–3.8 and still open in tf_keras (CVE-2025-1550, tf-keras PR #910).
  */
 import { isObject } from '../json/parse';
 import type { ConfigObject } from '../keras/model';

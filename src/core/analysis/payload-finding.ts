@@ -1,8 +1,24 @@
-/** Shared by the bytecode rules: a carrier and its decoding become a finding with a plain title. */
+/**
+ * The one path from code carriers to findings. Every carrier the walker found becomes a finding, whatever the
+ * file's label: the family only picks which rule's loader table (and severity) applies. A test walks every
+ * fixture and checks that each carrier is a finding.
+ */
+import type { Family } from '../formats/registry';
 import type { CodeCarrier } from '../keras/model';
 import { encodeBase64 } from '../keras/payload-bytes';
 import type { PayloadDecoding } from '../python/types';
-import type { Detection } from './rule';
+import type { Detection, RuleContext } from './rule';
+
+/** The bytecode rule whose loader table applies to each family (the strictest one where none is specific). */
+export const BYTECODE_RULE: Record<Family, string> = {
+  h5: 'R-H5-LAMBDA',
+  'keras-zip': 'R-K3-LAMBDA',
+  json: 'R-K3-LAMBDA',
+  savedmodel: 'R-SM-LAMBDA',
+  yaml: 'R-YAML',
+  pickle: 'R-H5-LAMBDA',
+  other: 'R-H5-LAMBDA',
+};
 
 const SHAPE_NAMES: Record<CodeCarrier['shape'], string> = {
   'keras3-lambda': 'Keras 3 __lambda__ object',
@@ -55,4 +71,31 @@ export function payloadDetection(carrier: CodeCarrier, decoded: PayloadDecoding)
       base64: encodeBase64(carrier.bytes),
     },
   };
+}
+
+/**
+ * The carriers of this file as detections of rule `ruleId`, when that rule's table applies to the family (else
+ * none: another bytecode rule reports them). A SavedModel repeats each layer in the root node and in the layer's
+ * own node: one finding per distinct payload and slot there, the other places listed in `evidence.alsoIn`.
+ */
+export function carrierDetections(ctx: Pick<RuleContext, 'family' | 'walked' | 'decoded'>, ruleId: string): Detection[] {
+  if (BYTECODE_RULE[ctx.family] !== ruleId) return [];
+  const merge = ctx.family === 'savedmodel';
+  const out: Detection[] = [];
+  const first = new Map<string, Detection>();
+  for (const c of ctx.walked.carriers) {
+    const key = `${c.sha256}:${c.slot ?? ''}`;
+    const earlier = merge ? first.get(key) : undefined;
+    if (earlier) {
+      (earlier.evidence.alsoIn as string[]).push(`${c.document}${c.pointer}`);
+      continue;
+    }
+    const d = payloadDetection(c, ctx.decoded.get(c)!);
+    if (merge) {
+      d.evidence.alsoIn = [];
+      first.set(key, d);
+    }
+    out.push(d);
+  }
+  return out;
 }

@@ -1,4 +1,5 @@
-/** The rule registry: a list, in THREATS.md §F order. Adding a rule is one file in rules/ and one line here. */
+/** The rule registry: a list. Adding a rule is one file in rules/ and one line here. */
+import { factsOf, type ContainerFact, type FactKind } from '../formats/facts';
 import type { Finding } from '../report';
 import type { Detection, Effect, Rule, RuleContext } from './rule';
 import { h5Lambda } from './rules/h5-lambda';
@@ -56,11 +57,25 @@ function effectOf(d: Detection, rule: Rule): Effect {
   return typeof e === 'string' && EFFECTS.has(e) ? (e as Effect) : rule.effect;
 }
 
-export function runRules(ctx: Omit<RuleContext, 'earlier'> & { earlier?: readonly Finding[] }, rules: readonly Rule[] = RULES): Finding[] {
-  const findings: Finding[] = [...(ctx.earlier ?? [])];
+/** The fact accessor a rule gets: only the kinds it declares (so `reads` is the truth, and tests can rely on it). */
+function factReader(rule: Rule, all: readonly ContainerFact[]): RuleContext['facts'] {
+  return <K extends FactKind>(kind: K) => {
+    if (!rule.reads?.includes(kind)) throw new Error(`rule ${rule.id} reads fact kind ${kind} without declaring it`);
+    return factsOf(all, kind);
+  };
+}
+
+export interface RuleInput extends Omit<RuleContext, 'earlier' | 'facts'> {
+  containerFacts: readonly ContainerFact[];
+  earlier?: readonly Finding[];
+}
+
+export function runRules(input: RuleInput, rules: readonly Rule[] = RULES): Finding[] {
+  const { containerFacts, earlier, ...ctx } = input;
+  const findings: Finding[] = [...(earlier ?? [])];
   const seen = new Set<string>(findings.map((f) => f.id));
   for (const rule of rules) {
-    for (const d of rule.detect({ ...ctx, earlier: findings.slice() })) {
+    for (const d of rule.detect({ ...ctx, facts: factReader(rule, containerFacts), earlier: findings.slice() })) {
       let id = `${rule.id}:${d.document}${d.location}`;
       for (let n = 2; seen.has(id); n++) id = `${rule.id}:${d.document}${d.location}#${n}`;
       seen.add(id);

@@ -1,10 +1,13 @@
 /**
  * The verdict and its one-sentence reason.
- *   dangerous  — some finding runs code or writes files (critical/high) on a default load of some loader version;
- *   suspicious — weaker paths: file reads, network, denial of service, option-only or medium/low findings;
- *   clean      — only context (info) or nothing.
+ *   dangerous  — some finding (critical/high), on a default load of some loader version, runs code, writes files,
+ *                reads a file the model names or fetches an address the model names;
+ *   suspicious — needs an opt-in option, heuristic signals (medium/low findings: unknown pickle globals, custom
+ *                code not in the file), denial of service, or a part a loader reads that could not be inspected;
+ *   clean      — only context (info), and the coverage ledger is empty: everything a loader reads was inspected.
  */
-import { SEVERITIES, type Finding, type LoaderImpact, type Severity, type Verdict } from '../report';
+import { describeSkipped, type SkippedPart } from '../coverage';
+import { SEVERITIES, type Effect, type Finding, type LoaderImpact, type Severity, type Verdict } from '../report';
 
 const RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
 
@@ -18,11 +21,13 @@ export function countBySeverity(findings: Finding[]): Record<Severity, number> {
   return counts;
 }
 
-/** Runs code or writes files on a plain load of at least one loader version. */
+/** What a loader may not do on the user's behalf: run code, write files, read or fetch what the model names. */
+const HARMFUL: ReadonlySet<Effect> = new Set<Effect>(['code', 'file-write', 'file-read', 'network']);
+
+/** Does something harmful on a plain load of at least one loader version. */
 export function isDangerous(f: Finding): boolean {
   const strong = f.severity === 'critical' || f.severity === 'high';
-  const effect = f.effect ?? 'code';
-  return strong && (effect === 'code' || effect === 'file-write') && f.loaders.some((l) => l.when === 'default');
+  return strong && HARMFUL.has(f.effect ?? 'code') && f.loaders.some((l) => l.when === 'default');
 }
 
 function loaderList(loaders: LoaderImpact[]): string {
@@ -33,7 +38,16 @@ function loaderList(loaders: LoaderImpact[]): string {
 
 function loaderSentence(f: Finding): string {
   const defaults = f.loaders.filter((l) => l.when === 'default');
-  const verb = f.effect === 'file-write' ? 'It writes files' : f.effect === 'file-read' ? 'It reads files' : f.effect === 'network' ? 'It reaches the network' : f.effect === 'denial-of-service' ? 'It can exhaust memory' : 'It runs';
+  const verb =
+    f.effect === 'file-write'
+      ? 'It writes files'
+      : f.effect === 'file-read'
+        ? 'It reads a file the model names'
+        : f.effect === 'network'
+          ? 'It connects to an address the model names'
+          : f.effect === 'denial-of-service'
+            ? 'It can exhaust memory'
+            : 'It runs';
   if (defaults.length > 0) return ` ${verb} on a plain load with ${loaderList(defaults)}.`;
   const option = f.loaders.find((l) => l.when === 'option');
   if (option) return ` ${verb} when loaded with ${option.note ?? 'an opt-out option'} (${option.loader} ${option.versions}).`;
@@ -50,20 +64,27 @@ function sentence(title: string): string {
   return /[.!?…]$/.test(t) ? t : `${t}.`;
 }
 
-export function decideVerdict(findings: Finding[]): { verdict: Verdict; reason: string } {
+/** The sentence for parts that could not be inspected. */
+function skippedSentence(skipped: readonly SkippedPart[]): string {
+  return `Not everything a loader reads could be inspected: ${describeSkipped(skipped)}.`;
+}
+
+export function decideVerdict(findings: Finding[], skipped: readonly SkippedPart[] = []): { verdict: Verdict; reason: string } {
   const sorted = sortFindings(findings);
   const worst = sorted[0];
-  if (!worst || worst.severity === 'info') {
-    return {
-      verdict: 'clean',
-      reason: worst ? 'Nothing in this file runs code or touches files on load; only context notes.' : 'Nothing in this file runs code or touches files on load.',
-    };
-  }
+  const notable = sorted.filter((f) => f.severity !== 'info').length;
   const dangerous = sorted.find(isDangerous);
   if (dangerous) {
-    const others = sorted.filter((f) => f.severity !== 'info').length - 1;
-    return { verdict: 'dangerous', reason: `${sentence(dangerous.title)}${loaderSentence(dangerous)}${more(others)}` };
+    const gaps = skipped.length ? ` ${skippedSentence(skipped)}` : '';
+    return { verdict: 'dangerous', reason: `${sentence(dangerous.title)}${loaderSentence(dangerous)}${more(notable - 1)}${gaps}` };
   }
-  const others = sorted.filter((f) => f.severity !== 'info').length - 1;
-  return { verdict: 'suspicious', reason: `${sentence(worst.title)}${loaderSentence(worst)}${more(others)}` };
+  if (worst && worst.severity !== 'info') {
+    const gaps = skipped.length ? ` ${skippedSentence(skipped)}` : '';
+    return { verdict: 'suspicious', reason: `${sentence(worst.title)}${loaderSentence(worst)}${more(notable - 1)}${gaps}` };
+  }
+  if (skipped.length > 0) return { verdict: 'suspicious', reason: skippedSentence(skipped) };
+  return {
+    verdict: 'clean',
+    reason: worst ? 'Nothing in this file runs code or touches files on load; only context notes.' : 'Nothing in this file runs code or touches files on load.',
+  };
 }

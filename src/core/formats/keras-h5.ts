@@ -6,8 +6,9 @@
 import type { Attribute, Group } from 'h5wasm';
 import type { ByteSource } from '../io/byte-source';
 import { parseJson, JsonError } from '../json/parse';
-import type { ConfigDocument, ContainerFact, OpenedModel } from '../keras/model';
+import type { ConfigDocument, OpenedModel } from '../keras/model';
 import { FormatError, decodeUtf8, type FormatContext, type FormatModule, type Probe } from './format';
+import { HDF5_STRUCTURE_FACTS } from './hdf5/structure';
 import { preflightRootAttributes, type PreflightResult } from './hdf5/preflight';
 import { Hdf5Damage } from './hdf5/raw';
 import { scanHdf5Structure } from './hdf5/structure';
@@ -45,11 +46,11 @@ const MAX_ATTRIBUTE_CHARS = 64 * 1024 * 1024;
 function readJsonAttribute(root: Group, name: string, role: ConfigDocument['role']): ConfigDocument | undefined {
   const text = attributeText(root.attrs[name]);
   if (text === undefined) return undefined;
-  if (text.length > MAX_ATTRIBUTE_CHARS) throw new FormatError(`root attribute ${name} is ${text.length} characters, over the limit`);
+  if (text.length > MAX_ATTRIBUTE_CHARS) throw new FormatError('limit', `root attribute ${name} is ${text.length} characters, over the limit`);
   try {
     return { name, value: parseJson(text), role };
   } catch (e) {
-    if (e instanceof JsonError) throw new FormatError(`root attribute ${name} is not valid JSON: ${e.message}`);
+    if (e instanceof JsonError) throw new FormatError('damaged', `root attribute ${name} is not valid JSON: ${e.message}`, { offset: e.offset });
     throw e;
   }
 }
@@ -68,6 +69,7 @@ function checkUnlisted(found: string[], listed: string[], notes: string[]): void
   const shown = unlisted.slice(0, 5).map((n) => JSON.stringify(n.length > 80 ? `${n.slice(0, 79)}…` : n)).join(', ') + (unlisted.length > 5 ? ` and ${unlisted.length - 5} more` : '');
   if (unlisted.some((n) => MODEL_ATTRIBUTES.includes(n))) {
     throw new FormatError(
+      'damaged',
       `the file holds root attribute(s) ${shown} that the HDF5 library cannot read (a damaged attribute message): ` +
         'the model config cannot be inspected, and a more lenient HDF5 reader might still load it',
     );
@@ -75,19 +77,18 @@ function checkUnlisted(found: string[], listed: string[], notes: string[]): void
   notes.push(`Root attribute(s) ${shown} are in the file but the HDF5 library could not read them.`);
 }
 
-export const kerasH5: FormatModule = {
-  id: 'hdf5',
-  async detect(source, probe) {
-    return (await findSuperblock(source, probe)) !== null;
-  },
-  async open(source: ByteSource, ctx: FormatContext): Promise<OpenedModel> {
-    const userBlock = (await findSuperblock(source, { head: await source.read(0, 4096), size: source.size })) ?? 0;
+/** Detected: the superblock's offset (0, or the size of the user block before it). */
+export const kerasH5: FormatModule<number> = {
+  container: 'hdf5',
+  produces: HDF5_STRUCTURE_FACTS,
+  detect: findSuperblock,
+  async open(source: ByteSource, userBlock: number, ctx: FormatContext): Promise<OpenedModel> {
     ctx.progress('checking HDF5 attribute heaps');
     let precheck: PreflightResult;
     try {
       precheck = await preflightRootAttributes(source, userBlock);
     } catch (e) {
-      if (e instanceof Hdf5Damage) throw new FormatError(e.message);
+      if (e instanceof Hdf5Damage) throw new FormatError('damaged', e.message, { offset: e.offset });
       throw e;
     }
     const notes = precheck.verified
@@ -100,7 +101,7 @@ export const kerasH5: FormatModule = {
       try {
         file = new mounted.h5.File(mounted.path, 'r');
       } catch (e) {
-        throw new FormatError(`the HDF5 library could not open the file: ${e instanceof Error ? e.message : String(e)}`);
+        throw new FormatError('damaged', `the HDF5 library could not open the file: ${e instanceof Error ? e.message : String(e)}`);
       }
       const attrNames = Object.keys(file.attrs);
       checkUnlisted(precheck.names, attrNames, notes);
@@ -108,6 +109,7 @@ export const kerasH5: FormatModule = {
         // Dense storage only exists with many attributes: none listed means the index is damaged, and what it
         // held (a model config?) cannot be told. Never "no model config, clean".
         throw new FormatError(
+          'damaged',
           `the root group's attribute storage is damaged (${precheck.denseUnreadable}): neither the HDF5 library nor the pre-check can list its attributes, so whether it holds a model config cannot be told`,
         );
       }
@@ -126,7 +128,7 @@ export const kerasH5: FormatModule = {
       const keys = file.keys();
       const weightsOnly = !model && (attrNames.some((n) => n.startsWith('layer_names')) || keys.includes('layers') || keys.includes('vars'));
       ctx.progress('checking HDF5 links');
-      const containerFacts: ContainerFact[] = scanHdf5Structure(mounted.h5, file, source.size);
+      const structure = scanHdf5Structure(mounted.h5, file, source.size);
       const detail = [
         model ? 'Keras HDF5 model' : weightsOnly ? 'Keras HDF5 weights only (no model config)' : 'HDF5 file without a Keras model config',
         userBlock ? `user block of ${userBlock} bytes` : '',
@@ -138,13 +140,14 @@ export const kerasH5: FormatModule = {
         formatDetail: detail,
         documents,
         meta: { kerasVersion: writer.keras_version, backend: writer.backend, writer },
-        containerFacts,
+        containerFacts: structure.facts,
+        skipped: structure.skipped,
         ...(notes.length ? { notes } : {}),
       };
     } catch (e) {
       if (e instanceof FormatError) throw e;
       // h5wasm reports HDF5 library failures as plain strings/errors without context.
-      throw new FormatError(`the HDF5 library could not read the file: ${e instanceof Error ? e.message : String(e)}`);
+      throw new FormatError('damaged', `the HDF5 library could not read the file: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
       try {
         file?.close();

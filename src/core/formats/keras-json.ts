@@ -18,7 +18,7 @@ export function firstTextByte(head: Uint8Array): number {
 }
 
 export async function readText(source: ByteSource): Promise<string> {
-  if (source.size > MAX_TEXT_BYTES) throw new FormatError(`text file of ${source.size} bytes is over the ${MAX_TEXT_BYTES}-byte limit`);
+  if (source.size > MAX_TEXT_BYTES) throw new FormatError('limit', `text file of ${source.size} bytes is over the ${MAX_TEXT_BYTES}-byte limit`);
   return decodeUtf8(await source.read(0, source.size)).replace(/^\uFEFF/, '');
 }
 
@@ -26,13 +26,14 @@ function str(v: Json | undefined): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-export const kerasJson: FormatModule = {
-  id: 'json',
+export const kerasJson: FormatModule<true> = {
+  container: 'json',
+  produces: [],
   async detect(_source: ByteSource, probe: Probe) {
     const c = firstTextByte(probe.head);
-    return c === 0x7b /* { */ || c === 0x5b /* [ */ || c === 0x22 /* " */;
+    return c === 0x7b /* { */ || c === 0x5b /* [ */ || c === 0x22 /* " */ ? true : null;
   },
-  async open(source: ByteSource, ctx: FormatContext): Promise<OpenedModel> {
+  async open(source: ByteSource, _detected: true, ctx: FormatContext): Promise<OpenedModel> {
     ctx.progress('parsing JSON');
     let value: Json;
     let wrapping = 0;
@@ -43,7 +44,7 @@ export const kerasJson: FormatModule = {
         wrapping++;
       }
     } catch (e) {
-      if (e instanceof JsonError) throw new FormatError(e.message, e.offset);
+      if (e instanceof JsonError) throw new FormatError('damaged', e.message, { offset: e.offset });
       throw e;
     }
     const wrapNote = wrapping ? `, double-encoded (a JSON string holding the model JSON${wrapping > 1 ? ` ×${wrapping}` : ''})` : '';
@@ -57,7 +58,7 @@ export const kerasJson: FormatModule = {
       value = { class_name: 'Sequential', config: value };
       detail = 'Keras Sequential JSON (list form)';
     }
-    if (!isObject(value)) throw new FormatError('not a recognised model format: JSON that is not an object');
+    if (!isObject(value)) throw new FormatError('unrecognised', 'not a recognised model format: JSON that is not an object');
     if (isObject(value.modelTopology)) {
       format = 'tfjs-json';
       const topo = value.modelTopology;
@@ -72,7 +73,7 @@ export const kerasJson: FormatModule = {
       if (typeof value.module === 'string') detail = 'Keras 3 config JSON';
       documents.push({ name: 'model_config', value, role: 'model' });
     } else {
-      throw new FormatError('not a recognised model format: a JSON object without class_name or modelTopology');
+      throw new FormatError('unrecognised', 'not a recognised model format: a JSON object without class_name or modelTopology');
     }
     return {
       format,
@@ -80,6 +81,7 @@ export const kerasJson: FormatModule = {
       documents,
       meta: { kerasVersion: writer.keras_version, backend: writer.backend, writer },
       containerFacts: [],
+      skipped: [],
     };
   },
 };

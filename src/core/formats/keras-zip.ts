@@ -1,96 +1,118 @@
 /**
  * ZIP containers: the Keras 3 / tf.keras ≥ 2.12 `.keras` archive (`config.json`, `metadata.json`, weights),
- * read member by member with random access; other zips are listed and reported for what they are.
+ * PyTorch zips, zipped SavedModels and `.npz` archives, read member by member with random access. Members are
+ * read the way Python's zipfile reads them (the real bytes, whatever size the directory declares), under a cap
+ * on real output; what cannot be read goes to the coverage ledger.
  */
+import type { SkippedPart } from '../coverage';
+import { errorMessage, skipCategoryOf } from '../errors';
 import { MemorySource, type ByteSource } from '../io/byte-source';
 import { parseJson, JsonError, isObject } from '../json/parse';
 import type { ConfigDocument, ContainerFact, EmbeddedPickle, OpenedModel } from '../keras/model';
 import { isTorchPickleMember } from '../pickle/torch-pickles';
-import { scanPickle } from '../pickle/scan';
-import { FormatError, decodeUtf8, type FormatContext, type FormatModule } from './format';
+import { scanPickle, type PickleScan } from '../pickle/scan';
+import { fact, type FactKind } from './facts';
+import { FormatError, decodeUtf8, notInspected, type FormatContext, type FormatModule } from './format';
 import { inspectNpzArchive, inspectNpzMember } from './npz';
 import { MAX_PB_BYTES, openSavedModelFiles, savedModelRoot } from './savedmodel-folder';
-import { scanHdf5Structure } from './hdf5/structure';
+import { HDF5_STRUCTURE_FACTS, scanHdf5Structure } from './hdf5/structure';
 import { ZIP_EMPTY_MAGIC, ZIP_MAGIC, openZip, type ZipArchive } from './zip';
 
 /** A member inflating to more than this many times its stored size is a likely deflate bomb. */
 const BOMB_RATIO = 200;
+
+const KERAS_READERS = ['Keras 3 load_model', 'tf.keras / tf_keras (≥ 2.13) load_model'];
+const TORCH_READERS = ['torch.load', 'torch.jit.load'];
 
 async function readJsonMember(zip: ZipArchive, name: string, role: ConfigDocument['role']): Promise<ConfigDocument> {
   const text = decodeUtf8(await zip.read(name));
   try {
     return { name, value: parseJson(text), role };
   } catch (e) {
-    if (e instanceof JsonError) throw new FormatError(`${name} is not valid JSON: ${e.message}`, e.offset);
+    if (e instanceof JsonError) throw new FormatError('damaged', `${name} is not valid JSON: ${e.message}`, { offset: e.offset });
     throw e;
   }
 }
 
-function memberFacts(zip: ZipArchive, archiveSize: number): ContainerFact[] {
+/**
+ * Facts about the members: names, links, ratios and declared totals — computed after the reads, so a member whose
+ * real size is known (the directory lied) is judged by its real size, and the lie itself is its own fact.
+ */
+function zipFacts(zip: ZipArchive, archiveSize: number): ContainerFact[] {
   const facts: ContainerFact[] = [];
+  const real = new Map(zip.sizeMismatches.map((m) => [m.member, m.actualBytes]));
   let declaredTotal = 0;
   for (const m of zip.members) {
-    declaredTotal += m.size;
+    const size = real.get(m.name) ?? m.size;
+    declaredTotal += size;
     const parts = m.name.split(/[\\/]/);
-    if (m.name.startsWith('/') || /^[A-Za-z]:/.test(m.name) || parts.includes('..')) {
-      facts.push({ kind: 'zip-path-traversal', where: m.name, detail: { name: m.name } });
-    }
-    if (m.symlink) facts.push({ kind: 'zip-symlink', where: m.name, detail: { name: m.name } });
+    if (m.name.startsWith('/') || /^[A-Za-z]:/.test(m.name) || parts.includes('..')) facts.push(fact('zip-path-traversal', m.name, { name: m.name }));
+    if (m.symlink) facts.push(fact('zip-symlink', m.name, { name: m.name }));
     if (/(^|\/)assets\//.test(m.name) && /\.(tar|tgz|tar\.gz|tar\.bz2|tar\.xz)$/i.test(m.name)) {
-      facts.push({ kind: 'zip-tar-asset', where: m.name, detail: { name: m.name, size: m.size } });
+      facts.push(fact('zip-tar-asset', m.name, { name: m.name, size: m.size }));
     }
-    if (m.encrypted) facts.push({ kind: 'zip-encrypted', where: m.name, detail: { name: m.name } });
-    if (m.compressedSize > 0 && m.size / m.compressedSize > BOMB_RATIO && m.size > 64 * 1024 * 1024) {
-      facts.push({ kind: 'zip-ratio', where: m.name, detail: { size: m.size, compressedSize: m.compressedSize } });
+    if (m.compressedSize > 0 && size / m.compressedSize > BOMB_RATIO && size > 64 * 1024 * 1024) {
+      facts.push(fact('zip-ratio', m.name, { size, compressedSize: m.compressedSize }));
     }
   }
   if (declaredTotal > 1024 * archiveSize && declaredTotal > 1024 * 1024 * 1024) {
-    facts.push({ kind: 'zip-declared-size', where: '', detail: { declaredBytes: declaredTotal, archiveBytes: archiveSize } });
+    facts.push(fact('zip-declared-size', '', { declaredBytes: declaredTotal, archiveBytes: archiveSize }));
+  }
+  for (const m of zip.sizeMismatches) {
+    facts.push(fact('zip-size-mismatch', m.member, { member: m.member, declaredBytes: m.declaredBytes, actualBytes: m.actualBytes }));
   }
   return facts;
 }
 
-/** Pickle members (PyTorch zip ≥ 1.6, TorchScript) are read whole up to this size. */
+/** Pickle members (PyTorch zip ≥ 1.6, TorchScript) are read up to this much inflated output. */
 const MAX_PICKLE_MEMBER_BYTES = 256 * 1024 * 1024;
+/** First read of a pickle member; most are far smaller, and a pickle ends at its STOP. */
+const FIRST_PICKLE_READ = 1024 * 1024;
 /** A `model.weights.h5` that must be copied (deflated) is inspected only up to this size. */
 const MAX_WEIGHTS_H5_COPY_BYTES = 512 * 1024 * 1024;
 
 /** Runs the HDF5 structure check (links, virtual datasets, declared sizes) on an HDF5 member. */
-async function weightsH5Facts(zip: ZipArchive, name: string, size: number, ctx: FormatContext): Promise<ContainerFact[]> {
-  const started = Date.now();
+async function weightsH5(zip: ZipArchive, name: string, size: number, ctx: FormatContext): Promise<{ facts: ContainerFact[]; skipped: SkippedPart[] }> {
+  const skip = (category: SkippedPart['category'], reason: string) => ({ facts: [], skipped: [notInspected(name, 'member', category, reason, KERAS_READERS)] });
   let source: ByteSource | null = await zip.storedSlice(name);
-  let copied = false;
   if (!source) {
-    if (size > MAX_WEIGHTS_H5_COPY_BYTES) return [{ kind: 'hdf5-not-inspected', where: name, detail: { size, limit: MAX_WEIGHTS_H5_COPY_BYTES } }];
-    source = new MemorySource(await zip.read(name, MAX_WEIGHTS_H5_COPY_BYTES), name);
-    copied = true;
+    try {
+      source = new MemorySource(await zip.read(name, MAX_WEIGHTS_H5_COPY_BYTES), name);
+    } catch (e) {
+      return skip(skipCategoryOf(e), `its HDF5 links could not be checked: ${errorMessage(e)}`);
+    }
   }
   ctx.progress(`checking ${name} for HDF5 links`);
   let mounted;
   try {
     mounted = await ctx.mountHdf5(source);
   } catch (e) {
-    return [{ kind: 'hdf5-not-inspected', where: name, detail: { size, message: e instanceof Error ? e.message : String(e) } }];
+    return skip('unreadable', `the HDF5 library could not mount it: ${errorMessage(e)}`);
   }
   try {
     const file = new mounted.h5.File(mounted.path, 'r');
     try {
-      return scanHdf5Structure(mounted.h5, file, size).map((f) => ({
-        ...f,
-        where: `${name}:${f.where}`,
-        detail: { ...f.detail, member: name, inspectMs: Date.now() - started, copied },
-      }));
+      const structure = scanHdf5Structure(mounted.h5, file, size);
+      return {
+        facts: structure.facts.map((f) => ({ ...f, where: `${name}:${f.where}`, detail: { ...f.detail, member: name } }) as ContainerFact),
+        skipped: structure.skipped.map((s) => ({ ...s, part: `${name}:${s.part}`, readBy: KERAS_READERS })),
+      };
     } finally {
       file.close();
     }
   } catch (e) {
-    return [{ kind: 'hdf5-not-inspected', where: name, detail: { size, message: e instanceof Error ? e.message : String(e) } }];
+    return skip('unreadable', `the HDF5 library could not read it: ${errorMessage(e)}`);
   } finally {
     mounted.release();
   }
 }
 
-async function openKerasArchive(zip: ZipArchive, source: ByteSource, ctx: FormatContext, base: Pick<OpenedModel, 'members' | 'containerFacts'>): Promise<OpenedModel> {
+/** The members the Keras loaders read besides config.json / metadata.json: weights and assets. */
+function readByKeras(name: string): boolean {
+  return /^model\.weights\.(h5|npz)$/.test(name) || /\.(h5|hdf5|npz)$/i.test(name) || name.startsWith('assets/');
+}
+
+async function openKerasArchive(zip: ZipArchive, ctx: FormatContext, base: Pick<OpenedModel, 'members'> & { archiveSize: number }): Promise<OpenedModel> {
   const names = new Set(zip.members.map((m) => m.name));
   ctx.progress('reading config.json');
   const documents: ConfigDocument[] = [await readJsonMember(zip, 'config.json', 'model')];
@@ -102,53 +124,73 @@ async function openKerasArchive(zip: ZipArchive, source: ByteSource, ctx: Format
     }
     documents.push(meta);
   }
-  const facts = [...base.containerFacts];
+  const facts: ContainerFact[] = [];
   const pickles: EmbeddedPickle[] = [];
+  const skipped: SkippedPart[] = [];
   for (const m of zip.members) {
-    if (m.directory || m.encrypted) continue;
+    if (m.directory || !readByKeras(m.name)) continue;
+    if (m.encrypted) {
+      skipped.push(notInspected(m.name, 'member', 'encrypted', 'the member is encrypted, so its content could not be read', KERAS_READERS));
+      continue;
+    }
     if (/\.npz$/i.test(m.name)) {
       ctx.progress(`reading the array headers of ${m.name}`);
-      try {
-        const npz = await inspectNpzMember(zip, m.name, m.size);
-        facts.push(...npz.facts);
-        pickles.push(...npz.pickles);
-      } catch (e) {
-        facts.push({ kind: 'npz-not-inspected', where: m.name, detail: { message: e instanceof Error ? e.message : String(e) } });
-      }
+      const npz = await inspectNpzMember(zip, m.name);
+      facts.push(...npz.facts);
+      pickles.push(...npz.pickles);
+      skipped.push(...npz.skipped);
     } else if (/\.(h5|hdf5)$/i.test(m.name)) {
-      facts.push(...(await weightsH5Facts(zip, m.name, m.size, ctx)));
+      const h5 = await weightsH5(zip, m.name, m.size, ctx);
+      facts.push(...h5.facts);
+      skipped.push(...h5.skipped);
     }
   }
   const weights = [...names].filter((n) => /\.(h5|npz)$/.test(n));
-  void source;
   return {
     format: 'keras-v3',
     formatDetail: `Keras v3 .keras zip (${zip.members.length} members${weights.length ? `; weights: ${weights.join(', ')}` : ''})`,
     documents,
     meta: { kerasVersion: writer.keras_version, writer },
     members: base.members,
-    containerFacts: facts,
+    containerFacts: [...zipFacts(zip, base.archiveSize), ...facts],
     pickles,
+    skipped,
   };
 }
 
+/**
+ * A pickle member's first pickle, read only as far as needed: torch.load unpickles the first pickle of data.pkl and
+ * never looks past its STOP, so padding after it changes nothing. Reads grow from 1 MiB up to the cap.
+ */
+async function readFirstPickle(zip: ZipArchive, name: string): Promise<{ scan: PickleScan; complete: boolean }> {
+  // The encryption flag does not stop torch (it ignores it); read the bytes anyway when stored.
+  const slice = await zip.storedSlice(name);
+  for (let length = FIRST_PICKLE_READ; ; length = Math.min(length * 8, MAX_PICKLE_MEMBER_BYTES)) {
+    const bytes = slice ? await slice.read(0, Math.min(length, slice.size)) : await zip.readHead(name, length);
+    const scan = scanPickle(bytes, { maxPickles: 1 });
+    // The whole member is in hand: a pickle without STOP is then malformed (torch fails too), not cut short.
+    const whole = slice ? bytes.length >= slice.size : bytes.length < length;
+    if (scan.pickles >= 1 || whole) return { scan, complete: true };
+    if (length >= MAX_PICKLE_MEMBER_BYTES) return { scan, complete: false };
+  }
+}
+
 /** A PyTorch zip (torch.save ≥ 1.6 / TorchScript): every `.pkl` member is scanned. */
-async function openTorchZip(zip: ZipArchive, ctx: FormatContext, base: Pick<OpenedModel, 'members' | 'containerFacts'>): Promise<OpenedModel> {
+async function openTorchZip(zip: ZipArchive, ctx: FormatContext, base: Pick<OpenedModel, 'members'> & { archiveSize: number }): Promise<OpenedModel> {
   const pickles: EmbeddedPickle[] = [];
-  const facts = [...base.containerFacts];
+  const skipped: SkippedPart[] = [];
   for (const m of zip.members) {
     if (m.directory || !isTorchPickleMember(m.name)) continue;
     ctx.progress(`reading pickle opcodes of ${m.name}`);
-    let bytes: Uint8Array;
     try {
-      // The encryption flag does not stop torch (it ignores it); read the bytes anyway when stored.
-      const slice = m.encrypted ? await zip.storedSlice(m.name) : null;
-      bytes = slice ? await slice.read(0, slice.size) : await zip.read(m.name, MAX_PICKLE_MEMBER_BYTES);
+      const { scan, complete } = await readFirstPickle(zip, m.name);
+      pickles.push({ document: m.name, location: '', container: 'torch-zip', offset: 0, scan });
+      if (!complete) {
+        skipped.push(notInspected(m.name, 'pickle', 'too-large', `its first pickle does not end within the first ${MAX_PICKLE_MEMBER_BYTES} bytes, so the rest was not read`, TORCH_READERS));
+      }
     } catch (e) {
-      facts.push({ kind: 'pickle-not-inspected', where: m.name, detail: { message: e instanceof Error ? e.message : String(e) } });
-      continue;
+      skipped.push(notInspected(m.name, 'pickle', skipCategoryOf(e), `the pickle could not be read: ${errorMessage(e)}`, TORCH_READERS));
     }
-    pickles.push({ document: m.name, location: '', container: 'torch-zip', offset: 0, scan: scanPickle(bytes) });
   }
   const torchscript = zip.members.some((m) => /(^|\/)code\//.test(m.name) || /(^|\/)constants\.pkl$/.test(m.name));
   return {
@@ -157,13 +199,14 @@ async function openTorchZip(zip: ZipArchive, ctx: FormatContext, base: Pick<Open
     documents: [],
     meta: { writer: {} },
     members: base.members,
-    containerFacts: facts,
+    containerFacts: zipFacts(zip, base.archiveSize),
     pickles,
+    skipped,
   };
 }
 
 /** Zipped SavedModel folder: its files become byte sources over the archive (sliced when stored). */
-async function openSavedModelZip(zip: ZipArchive, ctx: FormatContext, base: Pick<OpenedModel, 'members' | 'containerFacts'>): Promise<OpenedModel> {
+async function openSavedModelZip(zip: ZipArchive, ctx: FormatContext, base: Pick<OpenedModel, 'members'> & { archiveSize: number }): Promise<OpenedModel> {
   const root = savedModelRoot(zip.members.map((m) => m.name)) ?? '';
   const files = new Map<string, ByteSource>();
   for (const m of zip.members) {
@@ -177,23 +220,26 @@ async function openSavedModelZip(zip: ZipArchive, ctx: FormatContext, base: Pick
     }
   }
   const opened = await openSavedModelFiles(files, `zipped folder${root ? ` ${root.replace(/\/$/, '')}` : ''}`, ctx);
-  return { ...opened, members: base.members, containerFacts: [...base.containerFacts, ...opened.containerFacts] };
+  return { ...opened, members: base.members, containerFacts: [...zipFacts(zip, base.archiveSize), ...opened.containerFacts] };
 }
 
-export const kerasZip: FormatModule = {
-  id: 'zip',
+const ZIP_FACTS: readonly FactKind[] = ['zip-path-traversal', 'zip-symlink', 'zip-tar-asset', 'zip-ratio', 'zip-declared-size', 'zip-size-mismatch', 'npy-object-array', 'npy-declared-size', ...HDF5_STRUCTURE_FACTS];
+
+export const kerasZip: FormatModule<true> = {
+  container: 'zip',
+  produces: ZIP_FACTS,
   async detect(_source, probe) {
     const h = probe.head;
-    return [ZIP_MAGIC, ZIP_EMPTY_MAGIC].some((m) => m.every((b, i) => h[i] === b));
+    return [ZIP_MAGIC, ZIP_EMPTY_MAGIC].some((m) => m.every((b, i) => h[i] === b)) ? true : null;
   },
-  async open(source: ByteSource, ctx: FormatContext): Promise<OpenedModel> {
+  async open(source: ByteSource, _detected: true, ctx: FormatContext): Promise<OpenedModel> {
     ctx.progress('reading the zip directory');
     const zip = await openZip(source);
     try {
       const names = new Set(zip.members.map((m) => m.name));
       const members = zip.members.map(({ name, compressedSize, size, method }) => ({ name, compressedSize, size, method }));
-      const base = { members, containerFacts: memberFacts(zip, source.size) };
-      if (names.has('config.json')) return await openKerasArchive(zip, source, ctx, base);
+      const base = { members, archiveSize: source.size };
+      if (names.has('config.json')) return await openKerasArchive(zip, ctx, base);
       if (savedModelRoot(names) !== null) return await openSavedModelZip(zip, ctx, base);
       const files = zip.members.filter((m) => !m.directory);
       if (files.some((m) => isTorchPickleMember(m.name))) return await openTorchZip(zip, ctx, base);
@@ -206,11 +252,13 @@ export const kerasZip: FormatModule = {
           documents: [],
           meta: { writer: {} },
           members,
-          containerFacts: [...base.containerFacts, ...npz.facts],
+          containerFacts: [...zipFacts(zip, source.size), ...npz.facts],
           pickles: npz.pickles,
+          skipped: npz.skipped,
         };
       }
       throw new FormatError(
+        'unrecognised',
         `not a recognised model format: a zip archive without config.json, saved_model.pb or pickle members (${zip.members.length} members: ${[...names].slice(0, 5).join(', ')}${names.size > 5 ? ', …' : ''})`,
       );
     } finally {

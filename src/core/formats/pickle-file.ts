@@ -8,7 +8,8 @@ import type { ByteSource } from '../io/byte-source';
 import type { EmbeddedPickle, OpenedModel } from '../keras/model';
 import { scanPickle } from '../pickle/scan';
 import { hasLegacyTorchMagic, scanLegacyTorchStream } from '../pickle/torch-pickles';
-import { FormatError, type FormatContext, type FormatModule, type Probe } from './format';
+import type { SkippedPart } from '../coverage';
+import { FormatError, notInspected, type FormatContext, type FormatModule, type Probe } from './format';
 import { isNpy, parseNpy } from './npy';
 import { npyFacts } from './npz';
 
@@ -34,38 +35,50 @@ export async function readBounded(source: ByteSource, limit = MAX_PICKLE_BYTES):
   return source.read(0, Math.min(source.size, limit));
 }
 
-export const pickleFile: FormatModule = {
-  id: 'pickle',
+const PICKLE_READERS = ['pickle.load', 'torch.load', 'joblib.load', 'numpy.load(allow_pickle=True)'];
+
+/** Detected: a `.npy` array or a pickle stream (confirmed by scanning up to its STOP when the protocol is 0/1). */
+export const pickleFile: FormatModule<'npy' | 'pickle'> = {
+  container: 'pickle',
+  produces: ['npy-object-array', 'npy-declared-size'],
   async detect(source: ByteSource, probe: Probe) {
-    if (isNpy(probe.head) || strongPickleStart(probe.head)) return true;
-    if (!weakPickleStart(probe.head)) return false;
+    if (isNpy(probe.head)) return 'npy';
+    if (strongPickleStart(probe.head)) return 'pickle';
+    if (!weakPickleStart(probe.head)) return null;
     const scan = scanPickle(await source.read(0, Math.min(source.size, WEAK_PROBE_BYTES)), { maxPickles: 1 });
-    return !scan.error && scan.pickles >= 1;
+    return !scan.error && scan.pickles >= 1 ? 'pickle' : null;
   },
-  async open(source: ByteSource, ctx: FormatContext): Promise<OpenedModel> {
+  async open(source: ByteSource, detected: 'npy' | 'pickle', ctx: FormatContext): Promise<OpenedModel> {
     const bytes = await readBounded(source);
-    const cut = source.size > bytes.length ? ` (first ${bytes.length} of ${source.size} bytes read)` : '';
-    if (isNpy(bytes)) {
+    const cutAt = source.size > bytes.length ? bytes.length : null;
+    const cut = cutAt !== null ? ` (first ${bytes.length} of ${source.size} bytes read)` : '';
+    const tooLarge = (what: string): SkippedPart =>
+      notInspected(source.name, 'pickle', 'too-large', `${what} does not end within the first ${bytes.length} bytes, so the rest was not read`, PICKLE_READERS);
+    if (detected === 'npy') {
       ctx.progress('reading the .npy header');
       const info = parseNpy(bytes);
-      if (info.error && !info.descr) throw new FormatError(`unreadable .npy: ${info.error.message}`, info.error.offset);
+      if (info.error && !info.descr) throw new FormatError('damaged', `unreadable .npy: ${info.error.message}`, { offset: info.error.offset });
       const pickles: EmbeddedPickle[] = info.pickle
         ? [{ document: source.name, location: '', container: 'npy-object', offset: info.dataOffset ?? 0, scan: info.pickle }]
         : [];
+      const pickleCut = info.objectDtype && cutAt !== null && (info.pickle?.pickles ?? 0) === 0;
       return {
         format: 'pickle',
         formatDetail: `NumPy .npy array (dtype ${JSON.stringify(info.descr)}, shape ${JSON.stringify(info.shape)}${info.objectDtype ? ', object dtype: the data is a pickle' : ''})${cut}`,
         documents: [],
         meta: { writer: {} },
-        containerFacts: npyFacts(source.name, info, source.size),
+        containerFacts: npyFacts(source.name, info, source.size, false),
         pickles,
+        skipped: pickleCut ? [tooLarge('the object array’s pickle')] : [],
       };
     }
     ctx.progress('reading pickle opcodes');
     const legacy = hasLegacyTorchMagic(bytes);
     const scan = legacy ? scanLegacyTorchStream(bytes) : scanPickle(bytes);
-    if (scan.error && scan.globals.length === 0 && scan.pickles === 0) {
-      throw new FormatError(`unreadable pickle: ${scan.error.message}`, scan.error.offset);
+    // Cut short by our read limit, a pickle without STOP is not damaged: the rest was simply not read.
+    const incomplete = cutAt !== null && scan.pickles === 0;
+    if (scan.error && scan.globals.length === 0 && scan.pickles === 0 && !incomplete) {
+      throw new FormatError('damaged', `unreadable pickle: ${scan.error.message}`, { offset: scan.error.offset });
     }
     const what = legacy ? 'legacy PyTorch file (torch.save before 1.6, pickle stream)' : `Python pickle (protocol ${scan.protocol})`;
     const count = scan.pickles > 1 ? `, ${scan.pickles} concatenated pickles` : '';
@@ -76,6 +89,7 @@ export const pickleFile: FormatModule = {
       meta: { writer: {} },
       containerFacts: [],
       pickles: [{ document: source.name, location: '', container: legacy ? 'torch-legacy' : 'pickle', offset: 0, scan }],
+      skipped: incomplete ? [tooLarge('the first pickle')] : [],
     };
   },
 };

@@ -9,7 +9,8 @@ import type { ByteSource } from '../io/byte-source';
 import { isObject, type Json } from '../json/parse';
 import type { ConfigDocument, ContainerFact, OpenedModel } from '../keras/model';
 import type { ArchiveMember } from '../report';
-import { FormatError, type FormatContext, type FormatModule, type Probe } from './format';
+import type { SkippedPart } from '../coverage';
+import { FormatError, notInspected, type FormatContext, type FormatModule, type Probe } from './format';
 import { parseKerasMetadata, type KerasMetadata } from './savedmodel/keras-metadata';
 import { parseSavedModel } from './savedmodel/saved-model';
 import type { SavedModelInfo } from './savedmodel/graph-types';
@@ -25,9 +26,6 @@ interface ParsedPb {
   savedModel?: SavedModelInfo;
   metadata?: KerasMetadata;
 }
-
-/** Detection parses; open reuses the result. Keyed by source identity, dropped with the source. */
-const parsedBySource = new WeakMap<ByteSource, ParsedPb | null>();
 
 function looksLikeSavedModel(sm: SavedModelInfo): boolean {
   return !sm.error && sm.metaGraphs.length > 0 && sm.metaGraphs.some((mg) => mg.nodes.length > 0 || mg.tags.length > 0 || mg.userObjects.length > 0);
@@ -51,26 +49,20 @@ export function parseProtobufModel(bytes: Uint8Array): ParsedPb | null {
   return looksLikeSavedModel(sm) ? { kind: 'saved_model', savedModel: sm } : null;
 }
 
-async function parsedOf(source: ByteSource, head: Uint8Array): Promise<ParsedPb | null> {
-  if (parsedBySource.has(source)) return parsedBySource.get(source)!;
-  let parsed: ParsedPb | null = null;
-  if ((head[0] === 0x08 || head[0] === 0x12 || head[0] === 0x0a) && source.size <= MAX_PB_BYTES) {
-    parsed = parseProtobufModel(await source.read(0, source.size));
-  }
-  parsedBySource.set(source, parsed);
-  return parsed;
+const SAVEDMODEL_READERS = ['tf.keras / tf_keras load_model', 'tf.saved_model.load'];
+
+/** Metadata JSON over the budget or malformed: the loader parses it with Python's json and may accept it. */
+function unreadableMetadata(name: string, identifier: string, message: string, text: string): SkippedPart {
+  const lambda = /lambda/i.test(text) ? ' It mentions a Lambda.' : '';
+  return notInspected(name, 'node', 'unreadable', `the Keras metadata JSON of ${identifier || 'this node'} could not be read (${message}), so any code in it was not checked.${lambda}`, SAVEDMODEL_READERS);
 }
 
-function metadataDocuments(km: KerasMetadata, facts: ContainerFact[]): ConfigDocument[] {
+function metadataDocuments(km: KerasMetadata, skipped: SkippedPart[]): ConfigDocument[] {
   const docs: ConfigDocument[] = [];
   for (const node of km.nodes) {
     const name = `keras_metadata.pb#${node.nodeId}`;
     if (node.metadataError) {
-      facts.push({
-        kind: 'savedmodel-metadata-unreadable',
-        where: name,
-        detail: { nodePath: node.nodePath, identifier: node.identifier, message: node.metadataError, mentionsLambda: /lambda/i.test(node.metadataText) },
-      });
+      skipped.push(unreadableMetadata(name, node.identifier, node.metadataError, node.metadataText));
       continue;
     }
     if (!isObject(node.metadataJson)) continue;
@@ -81,14 +73,14 @@ function metadataDocuments(km: KerasMetadata, facts: ContainerFact[]): ConfigDoc
   return docs.sort((a, b) => (a.role === 'model' ? -1 : 0) - (b.role === 'model' ? -1 : 0));
 }
 
-function userObjectDocuments(sm: SavedModelInfo, haveMetadata: boolean, facts: ContainerFact[]): ConfigDocument[] {
+function userObjectDocuments(sm: SavedModelInfo, haveMetadata: boolean, skipped: SkippedPart[]): ConfigDocument[] {
   const docs: ConfigDocument[] = [];
   for (const mg of sm.metaGraphs) {
     for (const obj of mg.userObjects) {
       if (!KERAS_IDENTIFIER.test(obj.identifier) || obj.metadataText.length === 0) continue;
       const name = `saved_model.pb#object${obj.nodeId}`;
       if (obj.metadataError) {
-        facts.push({ kind: 'savedmodel-metadata-unreadable', where: name, detail: { identifier: obj.identifier, message: obj.metadataError, mentionsLambda: /lambda/i.test(obj.metadataText) } });
+        skipped.push(unreadableMetadata(name, obj.identifier, obj.metadataError, obj.metadataText));
         continue;
       }
       if (!isObject(obj.metadataJson)) continue;
@@ -119,11 +111,13 @@ export function savedModelOpened(
   members: ArchiveMember[] | undefined,
   where: string,
 ): OpenedModel {
-  const facts: ContainerFact[] = [];
+  const skipped: SkippedPart[] = [];
   const { savedModel: sm, metadata: km } = parts;
-  if (sm?.error) facts.push({ kind: 'savedmodel-parse-error', where: 'saved_model.pb', detail: { ...sm.error } });
-  if (km?.error) facts.push({ kind: 'savedmodel-parse-error', where: 'keras_metadata.pb', detail: { ...km.error } });
-  const documents = [...(km ? metadataDocuments(km, facts) : []), ...(sm ? userObjectDocuments(sm, !!km && km.nodes.length > 0, facts) : [])];
+  const parseError = (name: string, error: { message: string }) =>
+    skipped.push(notInspected(name, 'file', 'unreadable', `the protobuf breaks off or exceeds a budget (${error.message}); what follows that point was not checked`, SAVEDMODEL_READERS));
+  if (sm?.error) parseError('saved_model.pb', sm.error);
+  if (km?.error) parseError('keras_metadata.pb', km.error);
+  const documents = [...(km ? metadataDocuments(km, skipped) : []), ...(sm ? userObjectDocuments(sm, !!km && km.nodes.length > 0, skipped) : [])];
   const writer = writerFacts(sm, documents);
   const mg = sm?.metaGraphs[0];
   const bits = [
@@ -137,7 +131,8 @@ export function savedModelOpened(
     documents,
     meta: { kerasVersion: writer.keras_version, backend: writer.backend, writer },
     members,
-    containerFacts: facts,
+    containerFacts: [],
+    skipped,
     graphs: sm?.metaGraphs,
   };
 }
@@ -160,7 +155,7 @@ export async function openSavedModelFiles(files: Map<string, ByteSource>, label:
   const normalised = new Map<string, ByteSource>();
   for (const [k, v] of files) normalised.set(k.replace(/\\/g, '/').replace(/^\.\//, ''), v);
   const root = savedModelRoot(normalised.keys());
-  if (root === null) throw new FormatError('not a SavedModel folder: no saved_model.pb in it');
+  if (root === null) throw new FormatError('unrecognised', 'not a SavedModel folder: no saved_model.pb in it');
   const members: ArchiveMember[] = [];
   for (const [name, src] of normalised) {
     if (!name.startsWith(root)) continue;
@@ -170,7 +165,7 @@ export async function openSavedModelFiles(files: Map<string, ByteSource>, label:
   const readPb = async (name: string): Promise<Uint8Array | undefined> => {
     const src = normalised.get(root + name);
     if (!src) return undefined;
-    if (src.size > MAX_PB_BYTES) throw new FormatError(`${name} is ${src.size} bytes, over the ${MAX_PB_BYTES}-byte limit`);
+    if (src.size > MAX_PB_BYTES) throw new FormatError('limit', `${name} is ${src.size} bytes, over the ${MAX_PB_BYTES}-byte limit`);
     return src.read(0, src.size);
   };
   ctx?.progress('parsing saved_model.pb');
@@ -183,14 +178,16 @@ export async function openSavedModelFiles(files: Map<string, ByteSource>, label:
 }
 
 /** A saved_model.pb or keras_metadata.pb dropped alone. */
-export const savedModelPb: FormatModule = {
-  id: 'savedmodel-pb',
+/** Detected: the parsed protobuf, handed to open (a lone .pb is recognised by parsing it, so it is parsed once). */
+export const savedModelPb: FormatModule<ParsedPb> = {
+  container: 'protobuf',
+  produces: [],
   async detect(source: ByteSource, probe: Probe) {
-    return (await parsedOf(source, probe.head)) !== null;
+    const head = probe.head;
+    if ((head[0] !== 0x08 && head[0] !== 0x12 && head[0] !== 0x0a) || source.size > MAX_PB_BYTES) return null;
+    return parseProtobufModel(await source.read(0, source.size));
   },
-  async open(source: ByteSource, ctx: FormatContext): Promise<OpenedModel> {
-    const parsed = await parsedOf(source, await source.read(0, Math.min(16, source.size)));
-    if (!parsed) throw new FormatError('not a recognised model format: protobuf that is neither saved_model.pb nor keras_metadata.pb');
+  async open(_source: ByteSource, parsed: ParsedPb, ctx: FormatContext): Promise<OpenedModel> {
     ctx.progress(`parsed ${parsed.kind}.pb`);
     const label = parsed.kind === 'saved_model' ? 'saved_model.pb (alone, without keras_metadata.pb)' : 'keras_metadata.pb (alone, without the graph)';
     return savedModelOpened(parsed, undefined, `TensorFlow SavedModel ${label}`);

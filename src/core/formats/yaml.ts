@@ -6,6 +6,7 @@
 import type { ByteSource } from '../io/byte-source';
 import type { ConfigDocument, ContainerFact, OpenedModel } from '../keras/model';
 import type { Json } from '../json/parse';
+import { fact } from './facts';
 import { decodeUtf8, type FormatContext, type FormatModule, type Probe } from './format';
 import { firstTextByte, readText } from './keras-json';
 
@@ -25,25 +26,31 @@ function isText(head: Uint8Array): boolean {
   return true;
 }
 
-export const kerasYaml: FormatModule = {
-  id: 'yaml',
+export const kerasYaml: FormatModule<true> = {
+  container: 'yaml',
+  produces: ['yaml-python-tag'],
   async detect(_source: ByteSource, probe: Probe) {
     const c = firstTextByte(probe.head);
-    if (c === 0x7b || c === 0x5b || c === 0x22 || c < 0 || !isText(probe.head)) return false;
+    if (c === 0x7b || c === 0x5b || c === 0x22 || c < 0 || !isText(probe.head)) return null;
     const text = decodeUtf8(probe.head);
-    return KEY_LINE.test(text) || text.includes('!!python/');
+    return KEY_LINE.test(text) || text.includes('!!python/') ? true : null;
   },
-  async open(source: ByteSource, ctx: FormatContext): Promise<OpenedModel> {
+  async open(source: ByteSource, _detected: true, ctx: FormatContext): Promise<OpenedModel> {
     ctx.progress('reading YAML tags');
     const text = await readText(source);
     const facts: ContainerFact[] = [];
+    let truncated = false;
     const lines = text.split(/\r?\n/);
     const writer: Record<string, string> = {};
     lines.forEach((line, i) => {
       for (const m of line.matchAll(PYTHON_TAG)) {
-        if (facts.length >= MAX_TAGS) return;
-        const kind = CALLING_TAG.test(m[0]) ? 'yaml-python-tag' : 'yaml-data-tag';
-        facts.push({ kind, where: `line ${i + 1}`, detail: { tag: m[0], line: i + 1, text: line.trim().slice(0, 300) } });
+        // Data tags (`!!python/tuple`) build nothing but the value: only calling tags are facts.
+        if (!CALLING_TAG.test(m[0])) continue;
+        if (facts.length >= MAX_TAGS) {
+          truncated = true;
+          return;
+        }
+        facts.push(fact('yaml-python-tag', `line ${i + 1}`, { tag: m[0], line: i + 1, text: line.trim().slice(0, 300) }));
       }
       const kv = /^(keras_version|backend)\s*:\s*['"]?([^'"\s]+)/.exec(line);
       if (kv) writer[kv[1]] = kv[2];
@@ -62,6 +69,9 @@ export const kerasYaml: FormatModule = {
       documents,
       meta: { kerasVersion: writer.keras_version, backend: writer.backend, writer },
       containerFacts: facts,
+      // More tags than listed: the first ones are findings already, so the rest cannot change the verdict.
+      skipped: [],
+      ...(truncated ? { notes: [`Only the first ${MAX_TAGS} Python tags are listed.`] } : {}),
     };
   },
 };

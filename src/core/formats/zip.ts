@@ -23,22 +23,80 @@ class ByteSourceReader extends Reader<ByteSource> {
   }
 }
 
-/** Stops inflating past a byte budget: a deflate bomb cannot fill memory. */
-class BoundedWriter extends Writer<Uint8Array> {
+/**
+ * Inflates a member's raw data (handed over verbatim by zip.js with `passThrough`) the way Python's zipfile does:
+ * the real bytes until the deflate stream ends, whatever size the central directory declares, and never more than
+ * `limit` bytes of real output (the cap is the defence against bombs, not the declared size). `mode: 'head'` keeps
+ * the first `limit` bytes and stops quietly; `'whole'` throws past the cap.
+ */
+class InflatingWriter extends Writer<Uint8Array> {
   private chunks: Uint8Array[] = [];
   private total = 0;
+  private over = false;
+  private input: WritableStreamDefaultWriter<BufferSource> | null = null;
+  private drained: Promise<void> = Promise.resolve();
   constructor(
-    private limit: number,
-    private member: string,
+    private readonly deflated: boolean,
+    private readonly limit: number,
+    private readonly mode: 'whole' | 'head',
+    private readonly member: string,
   ) {
     super();
   }
-  override async writeUint8Array(array: Uint8Array): Promise<void> {
-    this.total += array.length;
-    if (this.total > this.limit) throw new FormatError(`zip member ${this.member} inflates past ${this.limit} bytes`);
-    this.chunks.push(array.slice());
+  override async init(size?: number): Promise<void> {
+    await super.init?.(size);
+    if (!this.deflated) return;
+    const stream = new DecompressionStream('deflate-raw');
+    this.input = stream.writable.getWriter();
+    const output = stream.readable.getReader();
+    this.drained = (async () => {
+      for (;;) {
+        const { value, done } = await output.read();
+        if (done) return;
+        if (!this.keep(value)) {
+          await output.cancel();
+          return;
+        }
+      }
+    })();
+    // The pump's own failure (invalid data) surfaces through the writes or close below.
+    this.drained.catch(() => {});
   }
-  override async getData(): Promise<Uint8Array> {
+  /** Adds output; false once the cap is reached. */
+  private keep(chunk: Uint8Array): boolean {
+    const room = this.limit - this.total;
+    if (chunk.length > room) {
+      if (room > 0) this.chunks.push(chunk.slice(0, room));
+      this.total = this.limit;
+      this.over = true;
+      return false;
+    }
+    this.chunks.push(chunk.slice());
+    this.total += chunk.length;
+    return true;
+  }
+  override async writeUint8Array(array: Uint8Array): Promise<void> {
+    if (this.over) throw InflatingWriter.FULL;
+    if (!this.input) {
+      if (!this.keep(array)) throw InflatingWriter.FULL;
+      return;
+    }
+    try {
+      await this.input.write(array as Uint8Array<ArrayBuffer>);
+    } catch (e) {
+      if (this.over) throw InflatingWriter.FULL;
+      throw e;
+    }
+  }
+  /** Thrown to stop zip.js once enough output is in hand. */
+  static readonly FULL = new Error('inflate cap reached');
+  /** The output, after the input ended (or the cap stopped it). */
+  async finish(stoppedByCap: boolean): Promise<Uint8Array> {
+    if (this.input && !stoppedByCap && !this.over) {
+      await this.input.close();
+      await this.drained;
+    }
+    if (this.over && this.mode === 'whole') throw new FormatError('limit', `zip member ${this.member} inflates past ${this.limit} bytes`);
     const out = new Uint8Array(this.total);
     let o = 0;
     for (const c of this.chunks) {
@@ -46,48 +104,39 @@ class BoundedWriter extends Writer<Uint8Array> {
       o += c.length;
     }
     return out;
+  }
+  override async getData(): Promise<Uint8Array> {
+    return new Uint8Array(0);
   }
 }
 
-/** Keeps the first `limit` bytes and then stops the inflater (by throwing a private sentinel). */
-class HeadWriter extends Writer<Uint8Array> {
-  private chunks: Uint8Array[] = [];
-  private total = 0;
-  static readonly FULL = new Error('head collected');
-  constructor(private limit: number) {
-    super();
-  }
-  override async writeUint8Array(array: Uint8Array): Promise<void> {
-    const room = this.limit - this.total;
-    if (room > 0) {
-      const part = array.subarray(0, room).slice();
-      this.chunks.push(part);
-      this.total += part.length;
-    }
-    if (this.total >= this.limit) throw HeadWriter.FULL;
-  }
-  collected(): Uint8Array {
-    const out = new Uint8Array(this.total);
-    let o = 0;
-    for (const c of this.chunks) {
-      out.set(c, o);
-      o += c.length;
-    }
-    return out;
-  }
-  override async getData(): Promise<Uint8Array> {
-    return this.collected();
-  }
-}
+/**
+ * Member reads: zip.js locates the data (checking signatures and bounds) and hands it over verbatim; sizes in the
+ * local header are not compared with the central directory's, as Python's zipfile does not compare them either.
+ * The CRC is not checked: Python refuses a member with a bad CRC, so reading it anyway only ever reports more.
+ */
+const MEMBER_READ = { checkSignature: true, checkLocalDirectory: false, passThrough: true } as const;
 
 export const ZIP_LIMITS = { maxMembers: 100_000, maxMemberBytes: 64 * 1024 * 1024 };
 
 const METHODS: Record<number, string> = { 0: 'stored', 8: 'deflate', 9: 'deflate64', 12: 'bzip2', 14: 'lzma', 93: 'zstd', 99: 'aes' };
 
+/** A member whose central directory size is not what really inflates. */
+export interface SizeMismatch {
+  member: string;
+  declaredBytes: number;
+  actualBytes: number;
+}
+
 export interface ZipArchive {
   members: (ArchiveMember & { symlink: boolean; encrypted: boolean; directory: boolean })[];
-  /** Inflates one member (bounded); FormatError when absent, encrypted or too large. */
+  /**
+   * Inflates one member, whatever size it declares, and stops at `limit` bytes of real output (the cap on real
+   * output is the defence against bombs, not the declared size). FormatError when absent, encrypted or over the cap.
+   */
   read(name: string, limit?: number): Promise<Uint8Array>;
+  /** Members read so far whose real size differed from the declared one. */
+  readonly sizeMismatches: readonly SizeMismatch[];
   /** The first `length` bytes of a member (inflating only that far). */
   readHead(name: string, length: number): Promise<Uint8Array>;
   /** The member's bytes as a slice of the archive, without copying, when it is stored uncompressed. */
@@ -106,17 +155,48 @@ export async function openZip(source: ByteSource): Promise<ZipArchive> {
     entries = [];
     for await (const e of reader.getEntriesGenerator()) {
       entries.push(e);
-      if (entries.length > ZIP_LIMITS.maxMembers) throw new FormatError(`zip has more than ${ZIP_LIMITS.maxMembers} members`);
+      if (entries.length > ZIP_LIMITS.maxMembers) throw new FormatError('limit', `zip has more than ${ZIP_LIMITS.maxMembers} members`);
     }
   } catch (e) {
     if (e instanceof FormatError) throw e;
-    throw new FormatError(`unreadable zip archive: ${e instanceof Error ? e.message : String(e)}`);
+    throw new FormatError('damaged', `unreadable zip archive: ${e instanceof Error ? e.message : String(e)}`);
   }
   const byName = new Map(entries.map((e) => [e.filename, e]));
   const find = (name: string) => {
     const entry = byName.get(name);
-    if (!entry || entry.directory) throw new FormatError(`zip member ${name} is missing`);
+    if (!entry || entry.directory) throw new FormatError('damaged', `zip member ${name} is missing`);
     return entry;
+  };
+  const sizeMismatches: SizeMismatch[] = [];
+  /** The entry, when it is a file zip.js can hand over (encrypted members cannot be read without the password). */
+  const readable = (name: string) => {
+    const entry = find(name);
+    if (entry.encrypted) throw new FormatError('encrypted', `zip member ${name} is encrypted`);
+    if (entry.directory || !('getData' in entry)) throw new FormatError('damaged', `zip member ${name} is a directory`);
+    return entry;
+  };
+  const inflate = async (entry: Entry, name: string, limit: number, mode: 'whole' | 'head'): Promise<Uint8Array> => {
+    if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
+      throw new FormatError('damaged', `zip member ${name} uses compression method ${entry.compressionMethod}, which this inspector does not read`);
+    }
+    const writer = new InflatingWriter(entry.compressionMethod === 8, limit, mode, name);
+    let stoppedByCap = false;
+    try {
+      if (!('getData' in entry)) throw new FormatError('damaged', `zip member ${name} is a directory`);
+      await entry.getData(writer, MEMBER_READ);
+    } catch (e) {
+      if (e !== InflatingWriter.FULL) {
+        if (e instanceof FormatError) throw e;
+        throw new FormatError('damaged', `zip member ${name} could not be read: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      stoppedByCap = true;
+    }
+    try {
+      return await writer.finish(stoppedByCap);
+    } catch (e) {
+      if (e instanceof FormatError) throw e;
+      throw new FormatError('damaged', `zip member ${name} could not be inflated: ${e instanceof Error ? e.message : String(e)}`);
+    }
   };
   return {
     members: entries.map((e) => ({
@@ -128,33 +208,15 @@ export async function openZip(source: ByteSource): Promise<ZipArchive> {
       encrypted: e.encrypted,
       directory: e.directory,
     })),
+    sizeMismatches,
     async read(name, limit = ZIP_LIMITS.maxMemberBytes) {
-      const entry = find(name);
-      if (entry.encrypted) throw new FormatError(`zip member ${name} is encrypted`);
-      if (entry.uncompressedSize > limit) {
-        throw new FormatError(`zip member ${name} declares ${entry.uncompressedSize} bytes, over the ${limit}-byte limit`);
-      }
-      if (entry.directory || !('getData' in entry)) throw new FormatError(`zip member ${name} is a directory`);
-      try {
-        return await entry.getData(new BoundedWriter(limit, name), { checkSignature: true });
-      } catch (e) {
-        if (e instanceof FormatError) throw e;
-        throw new FormatError(`zip member ${name} could not be read: ${e instanceof Error ? e.message : String(e)}`);
-      }
+      const entry = readable(name);
+      const bytes = await inflate(entry, name, limit, 'whole');
+      if (bytes.length !== entry.uncompressedSize) sizeMismatches.push({ member: name, declaredBytes: entry.uncompressedSize, actualBytes: bytes.length });
+      return bytes;
     },
     async readHead(name, length) {
-      const entry = find(name);
-      if (entry.encrypted) throw new FormatError(`zip member ${name} is encrypted`);
-      if (entry.directory || !('getData' in entry)) throw new FormatError(`zip member ${name} is a directory`);
-      const writer = new HeadWriter(length);
-      try {
-        await entry.getData(writer, { checkSignature: false });
-      } catch (e) {
-        if (e !== HeadWriter.FULL) {
-          throw new FormatError(`zip member ${name} could not be read: ${e instanceof Error ? e.message : String(e)}`);
-        }
-      }
-      return writer.collected();
+      return inflate(readable(name), name, length, 'head');
     },
     async storedSlice(name) {
       const entry = find(name);

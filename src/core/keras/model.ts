@@ -2,7 +2,11 @@
 import type { Json, JsonObject } from '../json/parse';
 import type { TfMetaGraph } from '../formats/savedmodel/graph-types';
 import type { PickleScan } from '../pickle/scan';
+import type { SkippedPart } from '../coverage';
+import type { ContainerFact } from '../formats/facts';
 import type { ArchiveMember, FormatId, LayerInfo } from '../report';
+
+export type { ContainerFact };
 
 /** A JSON config document found in the container, e.g. the `model_config` HDF5 attribute or `config.json`. */
 export interface ConfigDocument {
@@ -60,13 +64,15 @@ export interface OpenedModel {
   documents: ConfigDocument[];
   meta: ModelMeta;
   members?: ArchiveMember[];
-  /** Facts found by the container reader itself (HDF5 links, zip member names, pickles …), for the rules. */
+  /** Facts found by the container reader itself (HDF5 links, zip member names, declared sizes …), for the rules. */
   containerFacts: ContainerFact[];
+  /** The coverage ledger: what a loader reads that this reader could not inspect (empty when it read everything). */
+  skipped: SkippedPart[];
   /** Pickles found in or beside the model (pickle files, PyTorch members, object arrays, base64 blobs). */
   pickles?: EmbeddedPickle[];
   /** SavedModel graphs (saved_model.pb), for the TF op rule. */
   graphs?: TfMetaGraph[];
-  /** What the reader could not check, in words, for the report's notes. */
+  /** Context about the reading itself, for the report's notes (never a substitute for `skipped`). */
   notes?: string[];
 }
 
@@ -83,14 +89,6 @@ export interface EmbeddedPickle {
   scan: PickleScan;
   /** Layer path when it sits in a layer config. */
   layer?: string;
-}
-
-/** A structural fact about the container that a rule may turn into a finding. */
-export interface ContainerFact {
-  kind: string;
-  /** Where: a member path, an HDF5 object path, a byte offset. */
-  where: string;
-  detail: Record<string, unknown>;
 }
 
 /** Every JSON object of every document, with where it sits: what the config rules iterate over. */

@@ -106,14 +106,14 @@ describe('archive bombs', () => {
 
 describe('model.weights.h5 inside a .keras', () => {
   for (const deflate of [false, true]) {
-    it(`a ${deflate ? 'deflated weights member is inflated (bounded) and' : 'stored weights member is sliced without copying and'} checked; the time is recorded`, async () => {
+    it(`a ${deflate ? 'deflated weights member is inflated (bounded) and' : 'stored weights member is sliced without copying and'} checked`, async () => {
       const h5 = await makeH5({ externalLink: { file: 'secrets.h5', target: '/k' } });
       const keras = makeKeras(k3Functional('m', [k3Layer('Dense', 'd')]), [{ name: 'model.weights.h5', data: h5, deflate }]);
       const r = await scanBytes(keras);
       expect(r.members!.find((m) => m.name === 'model.weights.h5')!.method).toBe(deflate ? 'deflate' : 'stored');
       const f = byRule(r, 'R-HDF5-EXTLINK')[0];
-      expect(f.evidence).toMatchObject({ member: 'model.weights.h5', copied: deflate, filename: 'secrets.h5' });
-      expect(f.evidence.inspectMs).toEqual(expect.any(Number));
+      expect(f.evidence).toMatchObject({ member: 'model.weights.h5', file: 'secrets.h5', target: '/k' });
+      expect(r.verdict).toBe('dangerous');
       expect(r.timings.totalMs).toBeLessThan(10_000);
     });
   }

@@ -49,7 +49,7 @@ class FakeWorker {
 }
 
 function report(path: string, verdict: FileReport['verdict']): FileReport {
-  return { ...errorReport(path, 1, 'x'), verdict, error: undefined };
+  return { ...errorReport(path, 1, 'damaged', 'x'), verdict, error: undefined };
 }
 
 function setup(behaviour: (name: string) => Behaviour, timeoutMs = 200) {

@@ -1,14 +1,19 @@
+import type { FactKind } from '../../formats/facts';
 import type { Detection, Rule } from '../rule';
 
-const LABELS: Record<string, string> = {
+const LABELS = {
   'hdf5-declared-size': 'HDF5 dataset declares far more data than the file holds',
   'zip-ratio': 'Archive member inflates far beyond its stored size',
   'zip-declared-size': 'Archive declares far more data than it holds',
   'npy-declared-size': 'Array header declares far more data than is stored',
-  'hdf5-too-many-objects': 'HDF5 file has more objects than the inspector reads',
-};
+  'zip-size-mismatch': 'Archive member is not the size its directory declares',
+} as const satisfies Partial<Record<FactKind, string>>;
 
-/** R-BOMBS: declared sizes far beyond the bytes present: HDF5 shapes, zip ratios, npy headers (CVE-2026-0897). */
+/**
+ * R-BOMBS: declared sizes far beyond the bytes present: HDF5 shapes, zip ratios, npy headers (CVE-2026-0897), and
+ * zip members whose directory lies about their size (Python's zipfile reads the real bytes; other tools trust the
+ * declared size and skip or misread the member).
+ */
 export const bombs: Rule = {
   id: 'R-BOMBS',
   title: 'Declared size far beyond the file (memory exhaustion)',
@@ -22,17 +27,24 @@ export const bombs: Rule = {
   ],
   explanation:
     'The file declares a dataset, array or archive member much larger than the bytes it contains. A loader that allocates what is declared can exhaust memory or disk and crash the process that opens the model.',
-  detect({ opened }) {
+  reads: Object.keys(LABELS) as FactKind[],
+  detect({ facts }) {
     const out: Detection[] = [];
-    for (const f of opened.containerFacts) {
-      const label = LABELS[f.kind];
-      if (!label) continue;
+    const finding = (kind: FactKind, where: string, detail: object, title = '') => ({
+      title: `${LABELS[kind as keyof typeof LABELS]}: ${where || 'archive'}${title}`,
+      document: where || 'archive',
+      location: '',
+      evidence: { ...detail, fact: kind },
+    });
+    for (const kind of ['hdf5-declared-size', 'zip-ratio', 'zip-declared-size', 'npy-declared-size'] as const) {
+      for (const f of facts(kind)) out.push(finding(kind, f.where, f.detail));
+    }
+    for (const f of facts('zip-size-mismatch')) {
       out.push({
-        title: `${label}: ${f.where || 'archive'}`,
-        severity: f.kind === 'hdf5-too-many-objects' ? 'low' : 'medium',
-        document: f.where || 'archive',
-        location: '',
-        evidence: { ...f.detail, fact: f.kind },
+        ...finding(f.kind, f.where, f.detail, ` (declares ${f.detail.declaredBytes} bytes, holds ${f.detail.actualBytes})`),
+        severity: 'low',
+        explanation:
+          'The zip central directory declares a size for this member that its data does not have. Python’s zipfile (used by Keras and torch) ignores the declared size and reads the real bytes, as this inspector did; scanners that trust the declared size skip such a member or stop with an error.',
       });
     }
     return out;

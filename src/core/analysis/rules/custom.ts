@@ -37,7 +37,7 @@ export const custom: Rule = {
   kind: 'custom-object',
   severity: 'info',
   effect: 'context',
-  references: ['THREATS.md §F R-CUSTOM'],
+  references: ['Keras docs: custom_objects / register_keras_serializable'],
   loaders: [{ loader: 'all', versions: 'all', when: 'option', note: 'runs only code the loading side registered (custom_objects)' }],
   explanation:
     'The model uses a class that is not part of Keras. Loading it needs that class on the loading side (registered or passed in custom_objects); the file itself cannot supply its code, so this is context: check where the class comes from before you register it.',

@@ -1,7 +1,7 @@
-import { payloadDetection } from '../payload-finding';
+import { carrierDetections } from '../payload-finding';
 import type { Rule } from '../rule';
 
-/** R-H5-LAMBDA: marshal bytecode anywhere in a legacy HDF5 model's configs (THREATS.md §F, CVE-2024-3660, CVE-2025-9905). */
+/** R-H5-LAMBDA: marshal bytecode anywhere in a legacy HDF5 file's configs, whatever else the file holds (CVE-2024-3660, CVE-2025-9905). */
 export const h5Lambda: Rule = {
   id: 'R-H5-LAMBDA',
   title: 'Python bytecode in a legacy HDF5 model',
@@ -18,8 +18,7 @@ export const h5Lambda: Rule = {
   ],
   explanation:
     'A Lambda (or any *_type "lambda" slot) stores a Python function as marshalled bytecode. Loading a legacy .h5 model rebuilds the layer with func_load and calls it while building the graph, so the code runs inside load_model — tf.keras and tf_keras never apply safe_mode to .h5 files, and Keras 3 only does from 3.11.3. The code runs with os (Keras 3) or sys/np/tf (tf.keras) already in its globals, so it needs no import.',
-  detect({ opened, walked, decoded }) {
-    if (opened.format !== 'keras-h5' && opened.format !== 'hdf5') return [];
-    return walked.carriers.map((c) => payloadDetection(c, decoded.get(c)!));
+  detect(ctx) {
+    return carrierDetections(ctx, h5Lambda.id);
   },
 };

@@ -1,15 +1,8 @@
 import type { Detection, Rule } from '../rule';
 
-const KINDS: Record<string, string> = {
-  'hdf5-external-link': 'HDF5 external link',
-  'hdf5-soft-link': 'HDF5 soft link',
-  'hdf5-virtual-dataset': 'HDF5 virtual dataset',
-  'hdf5-external-storage': 'HDF5 external data file',
-};
-
 /**
- * R-HDF5-EXTLINK: soft links, external links, virtual datasets (and external storage when visible) in a Keras HDF5
- * file or in `model.weights.h5` inside a `.keras` — the weights loader follows them to other files (CVE-2026-1669).
+ * R-HDF5-EXTLINK: soft links, external links, virtual datasets and External Data Files in a Keras HDF5 file or in
+ * `model.weights.h5` inside a `.keras` — the weights loader follows them to other files (CVE-2026-1669).
  */
 export const hdf5ExtLink: Rule = {
   id: 'R-HDF5-EXTLINK',
@@ -25,30 +18,28 @@ export const hdf5ExtLink: Rule = {
   ],
   explanation:
     'HDF5 can point a weight at another object (soft link), at a dataset in another file (external link), or store a dataset’s bytes in external files or virtual sources. Keras reads weights through h5py, which follows these, so loading the model reads a file of the attacker’s choosing (e.g. a key or a secret) into the weights, where it can be exfiltrated later.',
-  detect({ opened }) {
+  reads: ['hdf5-soft-link', 'hdf5-external-link', 'hdf5-virtual-dataset', 'hdf5-external-storage'],
+  detect({ facts }) {
     const out: Detection[] = [];
-    for (const f of opened.containerFacts) {
-      if (f.kind === 'hdf5-not-inspected') {
-        out.push({
-          title: `${f.where} was not checked for HDF5 links (${String(f.detail.message ?? `${String(f.detail.size)} bytes, over the inspection limit`)})`,
-          severity: 'info',
-          document: f.where,
-          location: '',
-          evidence: { ...f.detail },
-        });
-        continue;
-      }
-      const label = KINDS[f.kind];
-      if (!label) continue;
-      const target = f.detail.filename ? `${String(f.detail.filename)}:${String(f.detail.target ?? '')}` : f.detail.target ?? (f.detail.sources as string[] | undefined)?.join(', ');
-      const member = typeof f.detail.member === 'string' ? f.detail.member : undefined;
-      out.push({
-        title: `${label} ${f.where} → ${String(target ?? '?')}`,
-        severity: f.kind === 'hdf5-soft-link' && !String(f.detail.target ?? '').includes(':') ? 'medium' : 'high',
-        document: member ?? 'hdf5',
-        location: member ? f.where.slice(member.length + 1) : f.where,
-        evidence: { ...f.detail, object: f.where },
-      });
+    const place = (where: string, member: string | undefined) => ({
+      document: member ?? 'hdf5',
+      location: member ? where.slice(member.length + 1) : where,
+    });
+    for (const f of facts('hdf5-soft-link')) {
+      // A soft link inside the file reads other weights of the same file; one with a file part leaves it.
+      const leaves = f.detail.target.includes(':');
+      out.push({ title: `HDF5 soft link ${f.where} → ${f.detail.target}`, severity: leaves ? 'high' : 'medium', ...place(f.where, f.detail.member), evidence: { ...f.detail, object: f.where } });
+    }
+    for (const f of facts('hdf5-external-link')) {
+      out.push({ title: `HDF5 external link ${f.where} → ${f.detail.file}:${f.detail.target}`, ...place(f.where, f.detail.member), evidence: { ...f.detail, object: f.where } });
+    }
+    for (const f of facts('hdf5-virtual-dataset')) {
+      const sources = f.detail.sources.map((s) => `${s.file}:${s.dataset}`).join(', ');
+      out.push({ title: `HDF5 virtual dataset ${f.where} reads ${sources}`, ...place(f.where, f.detail.member), evidence: { ...f.detail, object: f.where } });
+    }
+    for (const f of facts('hdf5-external-storage')) {
+      const files = f.detail.files.map((x) => x.file).join(', ');
+      out.push({ title: `HDF5 dataset ${f.where} stores its bytes in external file ${files}`, ...place(f.where, f.detail.member), evidence: { ...f.detail, object: f.where } });
     }
     return out;
   },

@@ -1,9 +1,9 @@
-import { payloadDetection } from '../payload-finding';
+import { carrierDetections } from '../payload-finding';
 import type { Rule } from '../rule';
 
 /**
  * R-K3-LAMBDA: bytecode in a `.keras` archive or a model JSON — Lambda `__lambda__` or a generic `__lambda__`
- * anywhere, compile_config included (THREATS.md §F, §A.1 (5)(6), CVE-2024-3660, CVE-2026-12481). Critical when the
+ * anywhere, compile_config included (CVE-2024-3660, CVE-2026-12481). Critical when the
  * same file also switches safe mode off (R-K3-UNSAFE-TOGGLE, CVE-2025-9906).
  */
 export const k3Lambda: Rule = {
@@ -21,11 +21,9 @@ export const k3Lambda: Rule = {
   ],
   explanation:
     'The config stores a Python function as marshalled bytecode. Current Keras refuses it under the default safe_mode=True, but it runs as soon as anyone loads with safe_mode=False (a common fix for the refusal), through a pickled model, on Keras 3.14.0 deserialize paths, and on every model_from_json of Keras < 2.13.',
-  detect({ opened, walked, decoded, earlier }) {
-    if (!['keras-v3', 'keras-json', 'tfjs-json'].includes(opened.format)) return [];
-    const toggle = earlier.find((f) => f.rule === 'R-K3-UNSAFE-TOGGLE');
-    return walked.carriers.map((c) => {
-      const d = payloadDetection(c, decoded.get(c)!);
+  detect(ctx) {
+    const toggle = ctx.earlier.find((f) => f.rule === 'R-K3-UNSAFE-TOGGLE');
+    return carrierDetections(ctx, k3Lambda.id).map((d) => {
       if (!toggle) return d;
       return {
         ...d,

@@ -3,7 +3,7 @@ import type { LoaderImpact } from '../../report';
 import { at, clip, enclosingLambdaConfig, functionRef, inboundCallArgs, layerEntryOf, pathsAndUrls, str } from '../config-facts';
 import type { Detection, Rule } from '../rule';
 
-/** Keras 3.15 `NON_MODELING_APIS` loaders/savers (THREATS.md §B #3); the first two download or load models. */
+/** Keras 3.15 `NON_MODELING_APIS` loaders/savers (keras-team/keras saving/serialization_lib.py); the first two download or load models. */
 const CRITICAL = new Set(['get_file', 'load_model']);
 const LOADING = new Set([
   'get_file',

@@ -1,4 +1,4 @@
-import { familyOf, writtenByKeras2 } from '../config-facts';
+import { writtenByKeras2 } from '../config-facts';
 import { moduleDetection, moduleHits } from '../module-refs';
 import type { Rule } from '../rule';
 
@@ -6,7 +6,7 @@ const KERAS3_ALLOWED = /^(keras|keras_hub|keras_cv|keras_nlp)(\.|$|_)/;
 
 /**
  * R-K3-MODULE: `.keras` / JSON config objects whose `module` is outside Keras, `builtins` functions that are not
- * Keras builtins, and Functional layer entries that are functions (CVE-2025-1550, THREATS.md §B #2).
+ * Keras builtins, and Functional layer entries that are functions (CVE-2025-1550).
  * Files whose writer claims Keras 2 are reported by R-TK-MODULE instead (same severity; wording only).
  */
 export const k3Module: Rule = {
@@ -24,8 +24,7 @@ export const k3Module: Rule = {
   ],
   explanation:
     'Keras 3 before 3.9 resolved every serialized object by importing the `module` named in the config and taking the named attribute, so a config can name os.system, builtins.exec or any installed package and have it called with values from the config while the model loads. A Functional layer entry that is a plain function was called with its inbound args. safe_mode did not stop this.',
-  detect({ opened, walked }) {
-    const family = familyOf(opened);
+  detect({ opened, family, walked }) {
     if ((family !== 'keras-zip' && family !== 'json') || writtenByKeras2(opened)) return [];
     return moduleHits(walked.objects, (m) => KERAS3_ALLOWED.test(m), true).map((h) =>
       moduleDetection(h, walked.objects, `Config ${h.reason}`),

@@ -3,15 +3,17 @@ import { pickleSummary } from '../pickle-evidence';
 
 /**
  * R-NPZ-PICKLE: a `.keras` whose `model.weights.npz` holds an object-dtype array. Those Keras versions call
- * `np.load(..., allow_pickle=True)`, so the array's pickle runs on load, safe_mode or not (THREATS.md §A.3, §B #15).
+ * `np.load(..., allow_pickle=True)`, so the array's pickle runs on load, safe_mode or not (fixed in keras 57c94f305c).
  */
+const LONE_NPY_LOADERS = [{ loader: 'numpy.load', versions: '≥ 1.16.3', when: 'option' as const, note: 'allow_pickle=True' }, { loader: 'numpy.load', versions: '< 1.16.3', when: 'default' as const }];
+
 export const npzPickle: Rule = {
   id: 'R-NPZ-PICKLE',
   title: 'Object array (a pickle) in the .keras weights archive',
   kind: 'pickle',
   severity: 'critical',
   effect: 'code',
-  references: ['THREATS.md §B #15 (no CVE)', 'keras 57c94f305c (3.9.0)', 'tf-keras c79cc0ef7 (2.20.1)'],
+  references: ['keras 57c94f305c (3.9.0)', 'tf-keras c79cc0ef7 (2.20.1)'],
   loaders: [
     { loader: 'Keras 3', versions: '3.0.0 – 3.8.x', when: 'default', note: 'np.load(allow_pickle=True); not gated by safe_mode; fixed in 3.9.0' },
     { loader: 'tf.keras (TF 2.x)', versions: '2.12 – 2.15', when: 'default', note: 'never fixed' },
@@ -20,26 +22,19 @@ export const npzPickle: Rule = {
   ],
   explanation:
     'A .npy member with an object dtype stores its values as a Python pickle. The listed Keras versions read model.weights.npz with allow_pickle=True, which unpickles it — and unpickling can call any importable function. Numeric weights never need an object dtype.',
-  detect({ opened, pickles }) {
+  reads: ['npy-object-array'],
+  detect({ facts, pickles }) {
     const out: Detection[] = [];
-    for (const f of opened.containerFacts) {
-      if (f.kind === 'npz-not-inspected' || (f.kind === 'npy-unreadable' && /\.npz\//.test(f.where))) {
-        out.push({
-          title: `${f.where} could not be checked for object arrays`,
-          severity: 'info',
-          document: f.where,
-          location: '',
-          evidence: { ...f.detail },
-        });
-        continue;
-      }
-      if (f.kind !== 'npy-object-array' || !/\.npz\//.test(f.where)) continue;
+    for (const f of facts('npy-object-array')) {
       const scans = pickles.filter((p) => p.document === f.where);
+      const dangerous = scans.some((s) => s.scan.globals.some((g) => g.class === 'dangerous'));
       out.push({
-        title: `Object-dtype array ${f.where} is a pickle${scans.some((s) => s.scan.globals.some((g) => g.class === 'dangerous')) ? ' that imports dangerous functions' : ''}`,
+        title: `Object-dtype array ${f.where} is a pickle${dangerous ? ' that imports dangerous functions' : ''}`,
         document: f.where,
         location: '',
         evidence: { member: f.where, ...f.detail, pickle: scans.map((s) => pickleSummary(s)) },
+        // A lone .npy is read with numpy.load, which refuses object arrays unless allow_pickle=True is passed.
+        ...(f.detail.inNpz ? {} : { severity: 'medium' as const, loaders: LONE_NPY_LOADERS }),
       });
     }
     return out;

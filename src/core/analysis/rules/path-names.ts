@@ -1,11 +1,11 @@
 import type { Detection, Rule } from '../rule';
 
 const BAD_NAME = /^\.\.?$|[\\/:]/;
-const ZIP_KINDS: Record<string, string> = {
+const ZIP_KINDS = {
   'zip-path-traversal': 'Archive member path escapes the folder',
   'zip-symlink': 'Archive member is a symbolic link',
   'zip-tar-asset': 'Tar archive inside assets/',
-};
+} as const;
 
 /**
  * R-PATH-NAMES: layer names that are `.`/`..` or contain `/`, `\`, `:` (Keras 3.14.0 joined them into asset paths,
@@ -24,11 +24,11 @@ export const pathNames: Rule = {
   ],
   explanation:
     'Keras builds file paths from layer names and archive member names when it stores a model’s assets in a temporary folder. A name like "..", one with a slash or backslash, an absolute member path or a link makes it write outside that folder — anywhere the user can write.',
-  detect({ opened, walked }) {
+  reads: ['zip-path-traversal', 'zip-symlink', 'zip-tar-asset'],
+  detect({ facts, family, walked }) {
     const out: Detection[] = [];
-    for (const f of opened.containerFacts) {
+    for (const f of [...facts('zip-path-traversal'), ...facts('zip-symlink'), ...facts('zip-tar-asset')]) {
       const label = ZIP_KINDS[f.kind];
-      if (!label) continue;
       out.push({
         title: `${label}: ${f.where}`,
         severity: f.kind === 'zip-tar-asset' ? 'medium' : 'high',
@@ -38,7 +38,7 @@ export const pathNames: Rule = {
       });
     }
     // Layer names only matter where Keras 3 derives asset paths from them (.keras and configs it deserializes).
-    const keras3 = opened.format === 'keras-v3' || opened.format === 'keras-json';
+    const keras3 = family === 'keras-zip' || family === 'json';
     for (const l of walked.layers) {
       if (!BAD_NAME.test(l.name)) continue;
       out.push({

@@ -11,7 +11,7 @@ const OTHER_RULES = /(^|\.)(get_file|load_model|load_weights|model_from_json|mod
 
 /**
  * R-PUBLIC-GADGET: a Lambda `function` that is a named Keras/TF function outside the tensor-math allowlist. Keras
- * 3 (HEAD included) only deny-lists a few APIs; the rest run with attacker `arguments` (THREATS.md fact 8, §B #17).
+ * 3 (HEAD included) only deny-lists a few APIs; the rest run with attacker `arguments` (open at keras 3422977a5e).
  */
 export const publicGadget: Rule = {
   id: 'R-PUBLIC-GADGET',
@@ -19,7 +19,7 @@ export const publicGadget: Rule = {
   kind: 'loader-gadget',
   severity: 'high',
   effect: 'file-write',
-  references: ['THREATS.md §B #17 (keras.visualization.plot_image_gallery PoC, Keras 3.14.1)'],
+  references: ['keras.visualization.plot_image_gallery writes to `path` (keras 3422977a5e, no CVE)'],
   loaders: [
     { loader: 'Keras 3', versions: 'all, incl. 3.15.1', when: 'default', note: 'safe_mode=True does not stop public API functions that are not on the deny-list' },
     { loader: 'tf_keras', versions: 'all', when: 'default' },

@@ -23,12 +23,13 @@ function grade(op: TfSensitiveOp, mg: TfMetaGraph): { severity: Severity; effect
   const strings = op.pathArgs.flatMap((a) => a.strings);
   // A vocabulary table read from the model's own assets/ is what text models do.
   if (strings.length > 0 && strings.every((s) => assetPath(s, mg))) return { severity: 'info', effect: 'file-read' };
-  return { severity: 'medium', effect: op.capability === 'memory-map' ? 'file-read' : 'file-read' };
+  // A path the graph itself names (a resolved constant) is a file the model chooses to read.
+  return { severity: strings.length > 0 ? 'high' : 'medium', effect: 'file-read' };
 }
 
 /**
  * R-TF-FILEOPS: SavedModel graph ops that read or write files, reach the network or call back into Python
- * (THREATS.md §C), from graph_def.node AND every library function, with their resolved Const path/URL arguments.
+ * (TensorFlow SECURITY.md: a SavedModel is a program), from graph_def.node AND every library function, with their resolved Const path/URL arguments.
  * The standard checkpoint saver sub-graph (marked by the parser) is not a finding.
  */
 export const tfFileOps: Rule = {
@@ -37,7 +38,7 @@ export const tfFileOps: Rule = {
   kind: 'tf-op',
   severity: 'high',
   effect: 'file-write',
-  references: ['tensorflow SECURITY.md', 'THREATS.md §C', 'ZJU-SEC/TensorAbuse'],
+  references: ['tensorflow SECURITY.md', 'ZJU-SEC/TensorAbuse 39159dce22'],
   loaders: [
     { loader: 'TensorFlow', versions: 'all', when: 'default', note: 'by design: restore/initializer functions run in tf.saved_model.load, the rest when the model is called' },
   ],
@@ -45,17 +46,6 @@ export const tfFileOps: Rule = {
     'A SavedModel graph is a program. Besides the standard checkpoint saver, this graph contains an op that reads or writes files, opens network connections or calls a registered Python function. TensorFlow runs it when the function holding it runs — table initializers during load, everything else at the first call of the model.',
   detect({ opened }) {
     const out: Detection[] = [];
-    for (const f of opened.containerFacts) {
-      if (f.kind !== 'savedmodel-parse-error') continue;
-      out.push({
-        title: `${f.where} is malformed (${String(f.detail.message)}); ops after that point were not checked`,
-        severity: 'low',
-        document: f.where,
-        location: '',
-        evidence: { ...f.detail },
-        explanation: 'The protobuf stops or breaks a budget part-way; what was read is checked, the rest is not. TensorFlow may still load a file this inspector cannot fully read.',
-      });
-    }
     for (const mg of opened.graphs ?? []) {
       for (const op of mg.sensitiveOps) {
         if (op.saver) continue;

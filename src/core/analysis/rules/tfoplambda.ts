@@ -7,7 +7,7 @@ const RISKY = /^(compat\.v1\.)?(io\.(write_file|read_file|matching_files|gfile\.
 /**
  * R-TFOPLAMBDA: tf.keras `TFOpLambda` whose `function` is a TF symbol that reads or writes files, prints to a
  * stream, builds datasets or calls Python. Ordinary TF ops (the usual case: any `tf.*` call on a KerasTensor) are
- * not findings — a frequent false positive of other scanners (THREATS.md §D.3).
+ * not findings — a frequent false positive of other scanners (ModelScan and ModelAudit flag every TFOpLambda).
  */
 export const tfOpLambda: Rule = {
   id: 'R-TFOPLAMBDA',
@@ -15,7 +15,7 @@ export const tfOpLambda: Rule = {
   kind: 'tf-op',
   severity: 'medium',
   effect: 'file-read',
-  references: ['THREATS.md §A.3 (TFOpLambda)', 'tf_keras/layers/core/tf_op_layer.py'],
+  references: ['tf_keras/layers/core/tf_op_layer.py'],
   loaders: [
     { loader: 'tf.keras (TF 2.x)', versions: '2.4 – 2.15', when: 'default', note: 'runs when the layer is called / traced' },
     { loader: 'tf_keras', versions: 'all', when: 'default' },

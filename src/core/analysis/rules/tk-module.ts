@@ -1,5 +1,5 @@
 import { isObject } from '../../json/parse';
-import { at, familyOf, functionRef, str, writtenByKeras2 } from '../config-facts';
+import { at, functionRef, str, writtenByKeras2 } from '../config-facts';
 import { moduleDetection, moduleHits } from '../module-refs';
 import type { Detection, Rule } from '../rule';
 
@@ -8,7 +8,7 @@ const TF_KERAS_ALLOWED = /^(keras|tf_keras)(\.|$)/;
 /**
  * R-TK-MODULE: tf_keras-style configs (`.h5`, SavedModel, `.keras`/JSON written by Keras 2): any serialized
  * object whose `module` root is not keras/tf_keras, and any `*_type: "function"` slot whose value is a dict
- * (a module reference) — tf_keras `_retrieve_class_or_fn` imports it (THREATS.md facts 1–2, §B #16).
+ * (a module reference) — tf_keras `_retrieve_class_or_fn` imports it (tf-keras PR #910).
  */
 export const tkModule: Rule = {
   id: 'R-TK-MODULE',
@@ -24,8 +24,7 @@ export const tkModule: Rule = {
   ],
   explanation:
     'tf_keras (every version up to 2.21) resolves a serialized function or class by importing the `module` the config names and taking the attribute, also for a Lambda whose function_type is "function". A config can therefore call os.system or any installed module’s function, with the layer input and the Lambda’s `arguments`, while the model loads — and tf_keras never applies safe_mode to .h5 or SavedModel loads.',
-  detect({ opened, walked }) {
-    const family = familyOf(opened);
+  detect({ opened, family, walked }) {
     const applies = family === 'h5' || family === 'savedmodel' || ((family === 'keras-zip' || family === 'json') && writtenByKeras2(opened));
     if (!applies) return [];
     // A .keras / JSON claiming a Keras 2 writer is loaded by Keras 3 just the same: keep its keras.src gadget check.

@@ -3,7 +3,7 @@ import type { Rule } from '../rule';
 /**
  * R-VERSION: the writer's versions (keras_version, backend, metadata.json, TF version), as context next to the
  * other findings. They describe who wrote the file, are attacker-controlled, and never lower a severity
- * (THREATS.md fact 3). Only emitted when there is something else to put in context.
+ * (ModelAudit PR #1559 learned the same). Only emitted when there is something else to put in context.
  */
 export const version: Rule = {
   id: 'R-VERSION',
@@ -11,7 +11,7 @@ export const version: Rule = {
   kind: 'other',
   severity: 'info',
   effect: 'context',
-  references: ['THREATS.md fact 3', 'modelaudit PR #1559'],
+  references: ['promptfoo/modelaudit PR #1559'],
   loaders: [],
   explanation:
     'These versions say which software wrote the file; the file can claim anything. What matters is the version that loads it, so the severities above are for the loaders listed, never lowered because of what the file claims.',

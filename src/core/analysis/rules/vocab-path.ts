@@ -8,7 +8,8 @@ export const vocabPath: Rule = {
   id: 'R-VOCAB-PATH',
   title: 'Lookup layer reads its vocabulary from a path or URL',
   kind: 'vocabulary-path',
-  severity: 'medium',
+  // Reads a file (or fetches an address) the model names on a default load: dangerous, not merely suspicious.
+  severity: 'high',
   effect: 'file-read',
   references: ['CVE-2025-12058', 'GHSA-qg93-c7p6-gg7f'],
   loaders: [
@@ -27,7 +28,6 @@ export const vocabPath: Rule = {
       const scheme = remoteScheme(path);
       out.push({
         title: `${cls || 'Layer'} ${o.layer ?? ''} reads its vocabulary from ${path.length > 80 ? `${path.slice(0, 79)}…` : path}`.replace('  ', ' '),
-        severity: scheme ? 'medium' : 'medium',
         ...at(o, `${o.pointer}/vocabulary`),
         slot: 'vocabulary',
         evidence: { className: cls, vocabulary: path, network: scheme, effect: scheme ? 'network' : 'file-read' },

@@ -1,4 +1,4 @@
-import { payloadDetection } from '../payload-finding';
+import { carrierDetections } from '../payload-finding';
 import type { Detection, Rule } from '../rule';
 
 /** R-YAML: `!!python/…` tags in a Keras YAML config; `model_from_yaml` used yaml.unsafe_load (CVE-2021-37678). */
@@ -15,16 +15,14 @@ export const yamlTags: Rule = {
   ],
   explanation:
     'A `!!python/object/apply`, `!!python/name` or similar tag makes PyYAML’s unsafe loader import and call a Python function while it parses the file. TensorFlow before 2.6 parsed Keras YAML configs that way in model_from_yaml.',
-  detect({ opened, walked, decoded }) {
+  reads: ['yaml-python-tag'],
+  detect(ctx) {
     const out: Detection[] = [];
-    if (opened.format !== 'yaml') return out;
     // Lambda bytecode in the YAML: model_from_yaml rebuilt Lambdas with func_load like model_from_json did.
-    for (const c of walked.carriers) {
-      const d = payloadDetection(c, decoded.get(c)!);
-      out.push({ ...d, title: d.title.replace(/^Python bytecode in yaml/, `Python bytecode in the YAML config (line ${c.pointer.split('/').pop()})`) });
+    for (const d of carrierDetections(ctx, yamlTags.id)) {
+      out.push({ ...d, title: d.title.replace(/^Python bytecode in yaml/, `Python bytecode in the YAML config (line ${d.location.split('/').pop()})`) });
     }
-    for (const f of opened.containerFacts) {
-      if (f.kind !== 'yaml-python-tag') continue;
+    for (const f of ctx.facts('yaml-python-tag')) {
       out.push({
         title: `YAML tag ${String(f.detail.tag)} on ${f.where}`,
         document: 'yaml',

@@ -6,7 +6,7 @@
 import type * as H5 from 'h5wasm';
 import type { ByteSource } from '../../io/byte-source';
 
-export type H5Api = Pick<typeof H5, 'File' | 'Group' | 'Dataset' | 'BrokenSoftLink' | 'ExternalLink'>;
+export type H5Api = Pick<typeof H5, 'File' | 'Group' | 'Dataset' | 'Datatype' | 'BrokenSoftLink' | 'ExternalLink'>;
 
 export interface MountedHdf5 {
   h5: H5Api;
