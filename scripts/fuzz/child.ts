@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { generateInput, type FuzzFormat } from './campaign';
-import { loadCorpus, type Corpus } from './corpus';
+import { holdsPayload, loadCorpus, type Corpus } from './corpus';
 import { scanBytes } from './target';
 
 export type ChildRequest = { id: number; seed: number; format: FuzzFormat; index: number } | { id: number; file: string };
@@ -19,6 +19,8 @@ export interface ChildReply {
   ms: number;
   bytes: number;
   rss: number;
+  /** The input still holds a seed payload byte for byte (fail-open oracle: it must not be clean). */
+  holdsPayload?: boolean;
 }
 
 export function serveChild(root: string): void {
@@ -48,7 +50,7 @@ export function serveChild(root: string): void {
     if (bytes.length > 8_000_000 || process.memoryUsage().rss > 768 * 1024 * 1024) (globalThis as { gc?: () => void }).gc?.();
     process.send?.({ id: req.id, generated: true });
     const r = await scanBytes(bytes, name, (stage) => process.send?.({ id: req.id, stage }));
-    send({ id: req.id, outcome: r.outcome, verdict: r.verdict, message: r.message?.slice(0, 500), reason: r.reason, ms: r.ms, bytes: bytes.length, rss: process.memoryUsage().rss });
+    send({ id: req.id, outcome: r.outcome, verdict: r.verdict, message: r.message?.slice(0, 500), reason: r.reason, ms: r.ms, bytes: bytes.length, rss: process.memoryUsage().rss, holdsPayload: holdsPayload(corpus, bytes) });
   });
   send({ ready: true });
 }
@@ -62,7 +64,7 @@ export function serveThread(root: string, light: boolean): void {
     const input = generateInput(corpus, req.seed, req.format, req.index, { light });
     port.postMessage({ id: req.id, generated: true });
     const r = await scanBytes(input.bytes, input.name, (stage) => port.postMessage({ id: req.id, stage }));
-    port.postMessage({ id: req.id, outcome: r.outcome, verdict: r.verdict, message: r.message?.slice(0, 500), reason: r.reason, ms: r.ms, bytes: input.bytes.length, recipe: input.recipe.join(' ') });
+    port.postMessage({ id: req.id, outcome: r.outcome, verdict: r.verdict, message: r.message?.slice(0, 500), reason: r.reason, ms: r.ms, bytes: input.bytes.length, recipe: input.recipe.join(' '), holdsPayload: holdsPayload(corpus, input.bytes) });
   });
   port.postMessage({ ready: true });
 }

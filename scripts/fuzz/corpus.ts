@@ -21,6 +21,28 @@ export interface Corpus {
   marshal: Uint8Array[];
   pickle: Seed[];
   pb: Seed[];
+  /**
+   * The payloads as the seeds store them: every base64 code string exactly as it appears in a seed's bytes (JSON
+   * escapes included) and every golden payload's base64. The fail-open oracle: an input still holding one of
+   * these must never be reported clean.
+   */
+  payloadTexts: Buffer[];
+}
+
+/** A JSON string value holding base64 of a marshalled code object (type byte 0xe3 / 0x63 → "4w…" / "Yw…"). */
+const CODE_STRING = /"((?:4w|Yw)[A-Za-z0-9+/=]{8}(?:[A-Za-z0-9+/=]|\\n){32,})"/g;
+
+function payloadTextsOf(seeds: Uint8Array[], marshal: Uint8Array[]): Buffer[] {
+  const texts = new Set<string>();
+  for (const bytes of seeds) for (const m of Buffer.from(bytes).toString('latin1').matchAll(CODE_STRING)) texts.add(m[1]);
+  for (const m of marshal) texts.add(Buffer.from(m).toString('base64'));
+  return [...texts].map((t) => Buffer.from(t, 'latin1'));
+}
+
+/** True when the input still holds one of the seed payloads byte for byte. */
+export function holdsPayload(corpus: Corpus, bytes: Uint8Array): boolean {
+  const haystack = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return corpus.payloadTexts.some((t) => haystack.indexOf(t) >= 0);
 }
 
 function files(dir: string, pattern: RegExp): Seed[] {
@@ -64,5 +86,6 @@ export function loadCorpus(root: string): Corpus {
     str(99, 'trailing'),
   ]);
   const pb = [...files(path.join(fixtures, 'savedmodel'), /\.pb$/), { name: 'synthetic_saved_model.pb', bytes: synthetic }];
-  return { h5, keras, kerasMembers, configs, marshal, pickle, pb };
+  const payloadTexts = payloadTextsOf([...h5.map((s) => s.bytes), ...kerasMembers.flatMap((members) => members.map((m) => m.data))], marshal);
+  return { h5, keras, kerasMembers, configs, marshal, pickle, pb, payloadTexts };
 }

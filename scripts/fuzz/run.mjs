@@ -183,7 +183,7 @@ async function main() {
   let id = 0;
   for (const format of formats) {
     const started = Date.now();
-    const row = { format, inputs: 0, report: 0, error: 0, hang: 0, crash: 0, verdicts: {}, maxMs: 0, slowest: -1, peakRssMb: 0, peakRssInput: -1, seconds: 0 };
+    const row = { format, inputs: 0, report: 0, error: 0, hang: 0, crash: 0, verdicts: {}, holdPayload: 0, caught: 0, failOpen: 0, maxMs: 0, slowest: -1, peakRssMb: 0, peakRssInput: -1, seconds: 0 };
     const indices = args.only !== null ? [args.only] : Array.from({ length: args.iterations }, (_, i) => i);
     let next = 0;
     let lastPrint = Date.now();
@@ -197,10 +197,19 @@ async function main() {
           row.inputs++;
           row[r.outcome]++;
           if (r.verdict) row.verdicts[r.verdict] = (row.verdicts[r.verdict] ?? 0) + 1;
+          // Fail-open oracle: an input that still holds a seed payload byte for byte must never be clean.
+          if (r.holdsPayload) {
+            row.holdPayload++;
+            if (r.verdict === 'clean') {
+              row.failOpen++;
+              r.outcome = 'fail-open';
+              r.reason = 'reported clean although it still holds a seed payload byte for byte';
+            } else row.caught++;
+          }
           if (Number.isFinite(r.ms) && r.ms > row.maxMs) [row.maxMs, row.slowest] = [r.ms, index];
           const rssMb = Math.round((r.peakRss ?? 0) / 1048576);
           if (rssMb > row.peakRssMb) [row.peakRssMb, row.peakRssInput] = [rssMb, index];
-          if (r.outcome === 'hang' || r.outcome === 'crash') {
+          if (r.outcome === 'hang' || r.outcome === 'crash' || r.outcome === 'fail-open') {
             const file = saveFinding(harness, corpus, args, format, index, r, ext);
             findings.push({ format, index, outcome: r.outcome, reason: r.reason, message: r.message, file });
             console.log(`  ${r.outcome.toUpperCase()} ${format} #${index}: ${r.reason ?? ''} ${(r.message ?? '').split('\n')[0].slice(0, 200)} → ${file}`);
@@ -215,15 +224,15 @@ async function main() {
     row.seconds = Math.round((Date.now() - started) / 100) / 10;
     rows.push(row);
     console.log(
-      `${format.padEnd(8)} inputs ${String(row.inputs).padStart(6)}  report ${String(row.report).padStart(6)}  error ${String(row.error).padStart(6)}  hang ${row.hang}  crash ${row.crash}  max ${Math.round(row.maxMs)} ms (#${row.slowest})  peak RSS ${row.peakRssMb} MB (#${row.peakRssInput})  ${row.seconds} s  verdicts ${JSON.stringify(row.verdicts)}`,
+      `${format.padEnd(8)} inputs ${String(row.inputs).padStart(6)}  report ${String(row.report).padStart(6)}  error ${String(row.error).padStart(6)}  hang ${row.hang}  crash ${row.crash}  holding a payload ${row.holdPayload}, caught ${row.caught}, fail-open ${row.failOpen}  max ${Math.round(row.maxMs)} ms (#${row.slowest})  peak RSS ${row.peakRssMb} MB (#${row.peakRssInput})  ${row.seconds} s  verdicts ${JSON.stringify(row.verdicts)}`,
     );
   }
   for (const w of workers) w.stop();
   rmSync(path.join(out, 'tmp'), { recursive: true, force: true });
-  const total = rows.reduce((t, r) => ({ inputs: t.inputs + r.inputs, hang: t.hang + r.hang, crash: t.crash + r.crash }), { inputs: 0, hang: 0, crash: 0 });
+  const total = rows.reduce((t, r) => ({ inputs: t.inputs + r.inputs, hang: t.hang + r.hang, crash: t.crash + r.crash, failOpen: t.failOpen + r.failOpen }), { inputs: 0, hang: 0, crash: 0, failOpen: 0 });
   writeFileSync(path.join(out, 'summary.json'), JSON.stringify({ seed: args.seed, timeoutMs: args.timeout, rows, findings, total }, null, 2));
-  console.log(`total: ${total.inputs} inputs, ${total.hang} hang(s), ${total.crash} crash(es) in ${((Date.now() - t0) / 1000).toFixed(1)} s; summary in .fuzz/summary.json${findings.length ? ', inputs in .fuzz/crashes/' : ''}`);
-  process.exit(total.hang + total.crash > 0 ? 1 : 0);
+  console.log(`total: ${total.inputs} inputs, ${total.hang} hang(s), ${total.crash} crash(es), ${total.failOpen} fail-open in ${((Date.now() - t0) / 1000).toFixed(1)} s; summary in .fuzz/summary.json${findings.length ? ', inputs in .fuzz/crashes/' : ''}`);
+  process.exit(total.hang + total.crash + total.failOpen > 0 ? 1 : 0);
 }
 
 main().catch((e) => {

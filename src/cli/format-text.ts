@@ -41,7 +41,7 @@ export function formatReportText(r: FileReport): string {
     .map(([s, n]) => `${n} ${s}`)
     .join(', ');
   const lines = [
-    `${inert(r.path)}  ${paint(VERDICT_COLOR[r.verdict], r.verdict.toUpperCase())}  ${r.format}${r.formatDetail ? ` (${inert(r.formatDetail)})` : ''}  ${r.timings.totalMs} ms`,
+    `${inert(r.path)}  ${paint(VERDICT_COLOR[r.verdict], r.verdict.toUpperCase())}${r.error ? ` (${r.error.code})` : ''}  ${r.format}${r.formatDetail ? ` (${inert(r.formatDetail)})` : ''}  ${r.timings.totalMs} ms`,
     `  ${inert(r.verdictReason)}`,
   ];
   if (r.model) {
@@ -49,6 +49,7 @@ export function formatReportText(r: FileReport): string {
     lines.push(`  model: ${inert(m.className ?? '?')} ${inert(m.name ?? '')}, ${m.layerCount} layers${m.kerasVersion ? `, written by Keras ${inert(m.kerasVersion)}` : ''}${m.backend ? ` (${inert(m.backend)})` : ''}`);
   }
   if (r.sha256) lines.push(`  sha256: ${r.sha256}`);
+  for (const s of r.skipped ?? []) lines.push(`  not inspected: ${inert(s.part)} (${s.category}): ${inert(s.reason)}${s.readBy.length ? `; read by ${inert(s.readBy.join(', '))}` : ''}`);
   for (const note of r.notes ?? []) lines.push(`  note: ${inert(note)}`);
   if (countText) lines.push(`  findings: ${countText}`);
   for (const f of r.findings) lines.push(...formatFinding(f));

@@ -116,7 +116,13 @@ export function reportToMarkdown(report: FileReport, options: MarkdownOptions = 
     const where = [report.error.offset !== undefined ? `byte ${report.error.offset}` : '', report.error.pointer ? mdCode(report.error.pointer) : '']
       .filter(Boolean)
       .join(', ');
-    lines.push('', `**Error:** ${mdText(report.error.message, 1000)}${where ? ` (at ${where})` : ''}`);
+    lines.push('', `**Error (${mdText(report.error.code ?? 'damaged', 20)}):** ${mdText(report.error.message, 1000)}${where ? ` (at ${where})` : ''}`);
+  }
+  const skipped = report.skipped ?? [];
+  if (skipped.length) {
+    lines.push('', `### Not inspected (${skipped.length})`, '', 'A loader reads these parts, but this inspector could not; the file cannot be called clean.', '');
+    lines.push('| Part | Why | Read by |', '|---|---|---|');
+    for (const s of skipped) lines.push(`| ${mdCode(s.part)} | ${mdText(s.category, 20)}: ${mdText(s.reason, 500)} | ${mdText(s.readBy.join(', '), 300)} |`);
   }
   lines.push('');
   if (report.findings.length === 0) {

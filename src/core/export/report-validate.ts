@@ -4,7 +4,8 @@
  * Hand-written for this one schema; `evidence`, `defaults` and `closure` stay free-form JSON (already bounded
  * by the JSON limits of the caller).
  */
-import { REPORT_SCHEMA, SEVERITIES, type FileReport } from '../report';
+import { SKIP_CATEGORIES, SKIPPED_PART_KINDS } from '../coverage';
+import { ERROR_CODES, REPORT_SCHEMA, SEVERITIES, type FileReport } from '../report';
 
 export class ReportShapeError extends Error {
   constructor(readonly pointer: string, message: string) {
@@ -156,7 +157,8 @@ const fileReport = obj({
   sha256: nullable(str),
   verdict: oneOf(['dangerous', 'suspicious', 'clean', 'error']),
   verdictReason: str,
-  'error?': obj({ message: str, 'offset?': num, 'pointer?': str }),
+  // `code` is absent in reports written before error codes existed (old shared links).
+  'error?': obj({ 'code?': oneOf(ERROR_CODES), message: str, 'offset?': num, 'pointer?': str }),
   'model?': obj({
     'className?': str,
     'name?': str,
@@ -168,6 +170,8 @@ const fileReport = obj({
   layers: arrayOf(layer),
   findings: arrayOf(finding),
   'members?': arrayOf(obj({ name: str, compressedSize: num, size: num, method: str })),
+  // Absent in reports written before the coverage ledger existed.
+  'skipped?': arrayOf(obj({ part: str, kind: oneOf(SKIPPED_PART_KINDS), category: oneOf(SKIP_CATEGORIES), reason: str, readBy: arrayOf(str) })),
   'notes?': arrayOf(str),
   timings: obj({ totalMs: num }),
 });

@@ -50,7 +50,7 @@ export interface SarifLocation {
 export interface SarifResult {
   ruleId: string;
   ruleIndex: number;
-  kind: 'fail';
+  kind: 'fail' | 'review';
   level: SarifLevel;
   message: SarifMessage;
   locations: SarifLocation[];
@@ -190,6 +190,17 @@ function resultProperties(f: Finding): Record<string, unknown> {
   return props;
 }
 
+/** The coverage ledger as a rule: a part a loader reads that was not inspected keeps a file out of "clean". */
+const NOT_INSPECTED: SarifRuleMeta = {
+  id: 'R-NOT-INSPECTED',
+  title: 'A part the loader reads was not inspected',
+  severity: 'medium',
+  explanation:
+    'Lambda Lens could not inspect this part of the file (too large, encrypted, unreadable or in a form it does not read), although a loader reads it. Whatever it holds is unknown, so the file is not reported clean.',
+  references: [],
+  kind: 'other',
+};
+
 /** One SARIF log (one run) for all reports. */
 export function toSarif(reports: readonly FileReport[], options: SarifOptions = {}): SarifLog {
   const catalogue = new Map<string, SarifRuleMeta>((options.rules ?? RULES).map((r) => [r.id, r]));
@@ -206,6 +217,7 @@ export function toSarif(reports: readonly FileReport[], options: SarifOptions = 
       else if (!known) ruleMeta.set(f.rule, { ...seen, severity: mostSevere(seen.severity, f.severity) });
     }
   }
+  if (reports.some((r) => (r.skipped ?? []).length > 0)) ruleMeta.set(NOT_INSPECTED.id, NOT_INSPECTED);
   const ruleIds = [...ruleMeta.keys()];
   const rules = [...ruleMeta.values()].map(ruleDescriptor);
 
@@ -225,6 +237,18 @@ export function toSarif(reports: readonly FileReport[], options: SarifOptions = 
         level: 'error',
         message: { text: `${r.path}: ${r.error.message}` },
         locations: [{ physicalLocation: { artifactLocation }, ...(r.error.pointer ? { logicalLocations: [{ fullyQualifiedName: r.error.pointer, kind: 'member' }] } : {}) }],
+      });
+    }
+    for (const s of r.skipped ?? []) {
+      results.push({
+        ruleId: NOT_INSPECTED.id,
+        ruleIndex: ruleIds.indexOf(NOT_INSPECTED.id),
+        kind: 'review',
+        level: 'warning',
+        message: { text: `${s.part} was not inspected (${s.category}): ${s.reason}` },
+        locations: [{ physicalLocation: { artifactLocation }, logicalLocations: [{ fullyQualifiedName: s.part, kind: 'member' }] }],
+        partialFingerprints: { 'lambdalensSkipped/v1': `${s.part}:${s.category}`, ...(r.sha256 ? { 'lambdalensFileSha256/v1': r.sha256 } : {}) },
+        properties: { category: s.category, part: s.part, partKind: s.kind, readBy: s.readBy },
       });
     }
     for (const f of r.findings) {
