@@ -73,13 +73,22 @@ export function payloadDetection(carrier: CodeCarrier, decoded: PayloadDecoding)
   };
 }
 
+/** Code in a document no loader reads as a config (a renamed model_config): reported, but not as running on load. */
+const UNREAD: Pick<Detection, 'severity' | 'loaders' | 'explanation'> = {
+  severity: 'medium',
+  loaders: [{ loader: 'no Keras loader', versions: 'reads it', when: 'option', note: 'a custom loader that reads this value by its name' }],
+  explanation:
+    'This Python bytecode sits in a JSON value the Keras loaders do not read as a model config (a renamed model_config attribute, a zip entry hidden behind a later one of the same name). A plain load does not run it, but the file carries code: whatever reads that value with func_load or a custom loader would run it.',
+};
+
 /**
  * The carriers of this file as detections of rule `ruleId`, when that rule's table applies to the family (else
  * none: another bytecode rule reports them). A SavedModel repeats each layer in the root node and in the layer's
  * own node: one finding per distinct payload and slot there, the other places listed in `evidence.alsoIn`.
  */
-export function carrierDetections(ctx: Pick<RuleContext, 'family' | 'walked' | 'decoded'>, ruleId: string): Detection[] {
+export function carrierDetections(ctx: Pick<RuleContext, 'family' | 'walked' | 'decoded' | 'opened'>, ruleId: string): Detection[] {
   if (BYTECODE_RULE[ctx.family] !== ruleId) return [];
+  const unread = new Set(ctx.opened.documents.filter((d) => d.role === 'unread').map((d) => d.name));
   const merge = ctx.family === 'savedmodel';
   const out: Detection[] = [];
   const first = new Map<string, Detection>();
@@ -91,6 +100,7 @@ export function carrierDetections(ctx: Pick<RuleContext, 'family' | 'walked' | '
       continue;
     }
     const d = payloadDetection(c, ctx.decoded.get(c)!);
+    if (unread.has(c.document)) Object.assign(d, UNREAD);
     if (merge) {
       d.evidence.alsoIn = [];
       first.set(key, d);

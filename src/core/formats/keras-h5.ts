@@ -6,8 +6,9 @@
 import type { Attribute, Group } from 'h5wasm';
 import type { ByteSource } from '../io/byte-source';
 import { parseJson, JsonError } from '../json/parse';
+import type { SkippedPart } from '../coverage';
 import type { ConfigDocument, OpenedModel } from '../keras/model';
-import { FormatError, decodeUtf8, type FormatContext, type FormatModule, type Probe } from './format';
+import { FormatError, decodeUtf8, notInspected, type FormatContext, type FormatModule, type Probe } from './format';
 import { HDF5_STRUCTURE_FACTS } from './hdf5/structure';
 import { preflightRootAttributes, type PreflightResult } from './hdf5/preflight';
 import { Hdf5Damage } from './hdf5/raw';
@@ -59,22 +60,58 @@ function readJsonAttribute(root: Group, name: string, role: ConfigDocument['role
 const MODEL_ATTRIBUTES = ['model_config', 'training_config'];
 
 /**
- * Root attributes our own parser found but the library does not list (it drops every attribute after a
- * damaged message). A model config among them must not turn into "no model config, clean": another HDF5
- * build might still read it, so the file is an error; anything else is a note.
+ * Root attributes our own parser found but the library does not list (it drops every attribute after a damaged
+ * message), and attribute messages whose name nobody could read. A model config among them must not turn into
+ * "no model config, clean": another HDF5 build might still read it, so the file is an error; anything else is a
+ * part a loader reads that was not inspected.
  */
-function checkUnlisted(found: string[], listed: string[], notes: string[]): void {
-  const unlisted = [...new Set(found.filter((n) => !listed.includes(n)))];
-  if (unlisted.length === 0) return;
-  const shown = unlisted.slice(0, 5).map((n) => JSON.stringify(n.length > 80 ? `${n.slice(0, 79)}…` : n)).join(', ') + (unlisted.length > 5 ? ` and ${unlisted.length - 5} more` : '');
+function unlistedAttributes(precheck: PreflightResult, listed: string[]): SkippedPart[] {
+  const unlisted = [...new Set(precheck.names.filter((n) => !listed.includes(n)))];
+  const shown = (n: string) => JSON.stringify(n.length > 80 ? `${n.slice(0, 79)}…` : n);
   if (unlisted.some((n) => MODEL_ATTRIBUTES.includes(n))) {
     throw new FormatError(
       'damaged',
-      `the file holds root attribute(s) ${shown} that the HDF5 library cannot read (a damaged attribute message): ` +
+      `the file holds root attribute(s) ${unlisted.slice(0, 5).map(shown).join(', ')} that the HDF5 library cannot read (a damaged attribute message): ` +
         'the model config cannot be inspected, and a more lenient HDF5 reader might still load it',
     );
   }
-  notes.push(`Root attribute(s) ${shown} are in the file but the HDF5 library could not read them.`);
+  const skipped = unlisted.map((n) => notInspected(`attribute ${shown(n)}`, 'attribute', 'unreadable', 'the attribute is in the file but the HDF5 library could not read its value', []));
+  // Messages whose name the pre-check could not read, and that the library did not list either.
+  const unaccounted = precheck.unnamed - Math.max(0, listed.length - (precheck.names.length - unlisted.length));
+  if (unaccounted > 0) {
+    skipped.push(
+      notInspected(
+        'root attributes',
+        'attribute',
+        'unreadable',
+        `${unaccounted} root attribute message(s) could be read neither by this inspector nor by the HDF5 library, so whether one of them is a model config cannot be told`,
+        [],
+      ),
+    );
+  }
+  return skipped;
+}
+
+/**
+ * Other root attributes holding JSON (a renamed `model_config`, a config under a made-up name): no Keras loader
+ * reads them as a model, but code in them must not be silent. Walked as `unread` documents.
+ */
+function otherJsonAttributes(root: Group, names: string[], skipped: SkippedPart[]): ConfigDocument[] {
+  const docs: ConfigDocument[] = [];
+  for (const n of names) {
+    if (MODEL_ATTRIBUTES.includes(n)) continue;
+    const text = attributeText(root.attrs[n]);
+    if (text === undefined || !/^\s*[[{]/.test(text)) continue;
+    try {
+      if (text.length > MAX_ATTRIBUTE_CHARS) throw new JsonError(`${text.length} characters, over the limit`, 0);
+      docs.push({ name: n, value: parseJson(text), role: 'unread' });
+    } catch (e) {
+      if (!(e instanceof JsonError)) throw e;
+      // JSON-like but unparseable (or too long): a lenient reader might still find code in it.
+      skipped.push(notInspected(`attribute ${JSON.stringify(n.slice(0, 80))}`, 'attribute', 'unreadable', `it looks like a JSON config but could not be parsed (${e.message})`, []));
+    }
+  }
+  return docs;
 }
 
 /** Detected: the superblock's offset (0, or the size of the user block before it). */
@@ -104,7 +141,7 @@ export const kerasH5: FormatModule<number> = {
         throw new FormatError('damaged', `the HDF5 library could not open the file: ${e instanceof Error ? e.message : String(e)}`);
       }
       const attrNames = Object.keys(file.attrs);
-      checkUnlisted(precheck.names, attrNames, notes);
+      const unlisted = unlistedAttributes(precheck, attrNames);
       if (precheck.denseUnreadable !== undefined && attrNames.length === 0) {
         // Dense storage only exists with many attributes: none listed means the index is damaged, and what it
         // held (a model config?) cannot be told. Never "no model config, clean".
@@ -119,6 +156,7 @@ export const kerasH5: FormatModule<number> = {
       if (model) documents.push(model);
       const training = readJsonAttribute(file, 'training_config', 'training');
       if (training) documents.push(training);
+      documents.push(...otherJsonAttributes(file, attrNames, unlisted));
       const writer: Record<string, string> = {};
       for (const n of attrNames) {
         if (n === 'model_config' || n === 'training_config' || n.startsWith('layer_names')) continue;
@@ -141,7 +179,7 @@ export const kerasH5: FormatModule<number> = {
         documents,
         meta: { kerasVersion: writer.keras_version, backend: writer.backend, writer },
         containerFacts: structure.facts,
-        skipped: structure.skipped,
+        skipped: [...unlisted, ...structure.skipped],
         ...(notes.length ? { notes } : {}),
       };
     } catch (e) {

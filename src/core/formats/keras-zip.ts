@@ -24,14 +24,39 @@ const BOMB_RATIO = 200;
 const KERAS_READERS = ['Keras 3 load_model', 'tf.keras / tf_keras (≥ 2.13) load_model'];
 const TORCH_READERS = ['torch.load', 'torch.jit.load'];
 
-async function readJsonMember(zip: ZipArchive, name: string, role: ConfigDocument['role']): Promise<ConfigDocument> {
-  const text = decodeUtf8(await zip.read(name));
+function parseMember(name: string, bytes: Uint8Array, role: ConfigDocument['role']): ConfigDocument {
   try {
-    return { name, value: parseJson(text), role };
+    return { name, value: parseJson(decodeUtf8(bytes)), role };
   } catch (e) {
     if (e instanceof JsonError) throw new FormatError('damaged', `${name} is not valid JSON: ${e.message}`, { offset: e.offset });
     throw e;
   }
+}
+
+async function readJsonMember(zip: ZipArchive, name: string, role: ConfigDocument['role']): Promise<ConfigDocument> {
+  return parseMember(name, await zip.read(name), role);
+}
+
+/**
+ * Earlier entries named like a config the loader reads (`config.json` twice): Python's zipfile takes the last, other
+ * readers the first, so the hidden ones are walked too, as `unread` documents (code in them is never silent).
+ */
+async function shadowedDocuments(zip: ZipArchive, name: string, skipped: SkippedPart[]): Promise<ConfigDocument[]> {
+  const docs: ConfigDocument[] = [];
+  let n = 0;
+  try {
+    for (const bytes of await zip.readShadowed(name)) {
+      const label = `${name} (hidden entry ${++n})`;
+      try {
+        docs.push(parseMember(label, bytes, 'unread'));
+      } catch (e) {
+        skipped.push(notInspected(label, 'member', skipCategoryOf(e), `an earlier entry with the same name could not be parsed: ${errorMessage(e)}`, ['zip readers that take the first entry']));
+      }
+    }
+  } catch (e) {
+    skipped.push(notInspected(`${name} (hidden entries)`, 'member', skipCategoryOf(e), `earlier entries with the same name could not be read: ${errorMessage(e)}`, ['zip readers that take the first entry']));
+  }
+  return docs;
 }
 
 /**
@@ -127,7 +152,13 @@ async function openKerasArchive(zip: ZipArchive, ctx: FormatContext, base: Pick<
   const facts: ContainerFact[] = [];
   const pickles: EmbeddedPickle[] = [];
   const skipped: SkippedPart[] = [];
+  for (const name of ['config.json', 'metadata.json']) documents.push(...(await shadowedDocuments(zip, name, skipped)));
   for (const m of zip.members) {
+    if (!m.directory && isTorchPickleMember(m.name)) {
+      // A .keras that is also a PyTorch archive: torch.load on this file unpickles these members.
+      await scanPickleMember(zip, m.name, ctx, pickles, skipped);
+      continue;
+    }
     if (m.directory || !readByKeras(m.name)) continue;
     if (m.encrypted) {
       skipped.push(notInspected(m.name, 'member', 'encrypted', 'the member is encrypted, so its content could not be read', KERAS_READERS));
@@ -175,22 +206,27 @@ async function readFirstPickle(zip: ZipArchive, name: string): Promise<{ scan: P
   }
 }
 
+/** Scans one pickle member up to its first STOP; what cannot be read goes to the ledger. */
+async function scanPickleMember(zip: ZipArchive, name: string, ctx: FormatContext, pickles: EmbeddedPickle[], skipped: SkippedPart[]): Promise<void> {
+  ctx.progress(`reading pickle opcodes of ${name}`);
+  try {
+    const { scan, complete } = await readFirstPickle(zip, name);
+    pickles.push({ document: name, location: '', container: 'torch-zip', offset: 0, scan });
+    if (!complete) {
+      skipped.push(notInspected(name, 'pickle', 'too-large', `its first pickle does not end within the first ${MAX_PICKLE_MEMBER_BYTES} bytes, so the rest was not read`, TORCH_READERS));
+    }
+  } catch (e) {
+    skipped.push(notInspected(name, 'pickle', skipCategoryOf(e), `the pickle could not be read: ${errorMessage(e)}`, TORCH_READERS));
+  }
+}
+
 /** A PyTorch zip (torch.save ≥ 1.6 / TorchScript): every `.pkl` member is scanned. */
 async function openTorchZip(zip: ZipArchive, ctx: FormatContext, base: Pick<OpenedModel, 'members'> & { archiveSize: number }): Promise<OpenedModel> {
   const pickles: EmbeddedPickle[] = [];
   const skipped: SkippedPart[] = [];
   for (const m of zip.members) {
     if (m.directory || !isTorchPickleMember(m.name)) continue;
-    ctx.progress(`reading pickle opcodes of ${m.name}`);
-    try {
-      const { scan, complete } = await readFirstPickle(zip, m.name);
-      pickles.push({ document: m.name, location: '', container: 'torch-zip', offset: 0, scan });
-      if (!complete) {
-        skipped.push(notInspected(m.name, 'pickle', 'too-large', `its first pickle does not end within the first ${MAX_PICKLE_MEMBER_BYTES} bytes, so the rest was not read`, TORCH_READERS));
-      }
-    } catch (e) {
-      skipped.push(notInspected(m.name, 'pickle', skipCategoryOf(e), `the pickle could not be read: ${errorMessage(e)}`, TORCH_READERS));
-    }
+    await scanPickleMember(zip, m.name, ctx, pickles, skipped);
   }
   const torchscript = zip.members.some((m) => /(^|\/)code\//.test(m.name) || /(^|\/)constants\.pkl$/.test(m.name));
   return {

@@ -135,6 +135,11 @@ export interface ZipArchive {
    * output is the defence against bombs, not the declared size). FormatError when absent, encrypted or over the cap.
    */
   read(name: string, limit?: number): Promise<Uint8Array>;
+  /**
+   * Earlier entries with the same name as `name`, which Python's zipfile hides behind the last one (other zip
+   * readers take the first): a classic parser-differential. Their bytes, oldest first, under the same cap.
+   */
+  readShadowed(name: string, limit?: number): Promise<Uint8Array[]>;
   /** Members read so far whose real size differed from the declared one. */
   readonly sizeMismatches: readonly SizeMismatch[];
   /** The first `length` bytes of a member (inflating only that far). */
@@ -217,6 +222,16 @@ export async function openZip(source: ByteSource): Promise<ZipArchive> {
     },
     async readHead(name, length) {
       return inflate(readable(name), name, length, 'head');
+    },
+    async readShadowed(name, limit = ZIP_LIMITS.maxMemberBytes) {
+      const last = byName.get(name);
+      const shadowed = entries.filter((e) => e.filename === name && e !== last && !e.directory);
+      const out: Uint8Array[] = [];
+      for (const e of shadowed) {
+        if (e.encrypted) throw new FormatError('encrypted', `an earlier zip member ${name} is encrypted`);
+        out.push(await inflate(e, name, limit, 'whole'));
+      }
+      return out;
     },
     async storedSlice(name) {
       const entry = find(name);

@@ -13,8 +13,11 @@ export interface ConfigDocument {
   /** Stable name used in findings: `model_config`, `training_config`, `config.json`, `keras_metadata.pb#3` … */
   name: string;
   value: Json;
-  /** What this document is to the loader: the model, its training/compile config, or a SavedModel node. */
-  role: 'model' | 'training' | 'metadata' | 'savedmodel-node';
+  /**
+   * What this document is to the loader: the model, its training/compile config, metadata, a SavedModel node —
+   * or `unread`: JSON no loader reads as a config (a renamed attribute), walked so that code in it is never silent.
+   */
+  role: 'model' | 'training' | 'metadata' | 'savedmodel-node' | 'unread';
 }
 
 /** Where the code bytes sit and how they are wrapped (THREATS.md §A.1). */

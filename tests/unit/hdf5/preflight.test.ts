@@ -151,7 +151,7 @@ describe('damaged global heaps are refused before the HDF5 library reads them', 
     const shifted = new Uint8Array(512 + base.length);
     shifted.set(base, 512);
     const ok = await preflightRootAttributes(new MemorySource(shifted), 512);
-    expect(ok).toEqual({ verified: true, heapObjects: 3, names: ['keras_version', 'backend', 'model_config'] });
+    expect(ok).toEqual({ verified: true, heapObjects: 3, names: ['keras_version', 'backend', 'model_config'], unnamed: 0 });
     const bad = shifted.slice();
     view(bad).setBigUint64(512 + free.at + 8, 0n, true);
     await expect(preflightRootAttributes(new MemorySource(bad), 512)).rejects.toThrow(new RegExp(`object 0 at byte ${512 + free.at}`));

@@ -23,6 +23,8 @@ export interface PreflightResult {
   heapObjects: number;
   /** Names of the root attributes found (compact and dense), to compare with what the library lists. */
   names: string[];
+  /** Attribute messages (compact or dense) whose name could not be read: what they hold cannot be told. */
+  unnamed: number;
   /** Set when the root declares dense attribute storage that could not be read at all (why). */
   denseUnreadable?: string;
 }
@@ -40,7 +42,7 @@ export async function preflightRootAttributes(source: ByteSource, superblockAt: 
     sb = await readSuperblock(source, superblockAt);
     messages = await readHeaderMessages(source, sb, sb.rootHeader);
   } catch (e) {
-    if (e instanceof Hdf5Unparsed) return { verified: false, reason: e.message, heapObjects: 0, names: [] };
+    if (e instanceof Hdf5Unparsed) return { verified: false, reason: e.message, heapObjects: 0, names: [], unnamed: 0 };
     throw e;
   }
   // What cannot be read is noted and skipped: everything else is still checked.
@@ -51,9 +53,18 @@ export async function preflightRootAttributes(source: ByteSource, superblockAt: 
   };
   const references: HeapReference[] = [];
   const names: string[] = [];
+  let unnamed = 0;
   const parse = (data: Uint8Array): void => {
+    let name: string;
     try {
-      names.push(attributeName(data));
+      name = attributeName(data);
+    } catch (e) {
+      unnamed++;
+      unparsed(e);
+      return;
+    }
+    try {
+      names.push(name);
       addAll(references, parseAttribute(data, sb).references);
     } catch (e) {
       unparsed(e);
@@ -68,6 +79,7 @@ export async function preflightRootAttributes(source: ByteSource, superblockAt: 
           if (dense) {
             dense.messages.forEach(parse);
             addAll(unchecked, dense.skipped);
+            unnamed += dense.skipped.length;
             if (dense.messages.length === 0 && dense.skipped.length > 0) denseUnreadable = dense.skipped[0];
           }
         } catch (e) {
@@ -127,7 +139,9 @@ export async function preflightRootAttributes(source: ByteSource, superblockAt: 
     checked++;
   }
   const result: PreflightResult =
-    unchecked.length > 0 ? { verified: false, reason: [...new Set(unchecked)].join('; '), heapObjects: checked, names } : { verified: true, heapObjects: checked, names };
+    unchecked.length > 0
+      ? { verified: false, reason: [...new Set(unchecked)].join('; '), heapObjects: checked, names, unnamed }
+      : { verified: true, heapObjects: checked, names, unnamed };
   if (denseUnreadable !== undefined) result.denseUnreadable = denseUnreadable;
   return result;
 }
