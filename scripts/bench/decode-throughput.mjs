@@ -39,7 +39,7 @@ export async function decodeThroughput({ seconds = 3 } = {}) {
   };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const r = await decodeThroughput();
   console.log(JSON.stringify(r, null, 2));
 }

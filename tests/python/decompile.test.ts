@@ -8,6 +8,7 @@ import { decompile } from '../../src/core/python/decompile';
 import type { CodeObject, PyValue } from '../../src/core/python/objects';
 import { b64bytes, loadGoldens } from './golden-data';
 import { fixtureExpectations, fixturePayloads, normalizeSource } from './decompile-fixtures';
+import { CodeAnalysis } from '../../src/core/python/analysis';
 
 const goldens = loadGoldens();
 
@@ -20,7 +21,7 @@ describe('decompile: golden corpus', () => {
       let complete = 0;
       for (const c of g.cases) {
         const code = readCodeObject(b64bytes(c.marshal_b64)).code;
-        const r = decompile(code, g.minor);
+        const r = decompile(new CodeAnalysis(code, g.minor));
         expect(typeof r.source, c.id).toBe('string');
         expect(r.source.length, c.id).toBeGreaterThan(0);
         if (r.complete) {
@@ -43,7 +44,7 @@ describe('decompile: golden corpus', () => {
     const g = goldens.find((x) => x.minor === '3.11')!;
     for (const id of ['def_try', 'def_with', 'def_loops', 'def_match', 'def_class', 'def_try_finally', 'def_async']) {
       const c = g.cases.find((x) => x.id === id)!;
-      const r = decompile(readCodeObject(b64bytes(c.marshal_b64)).code, '3.11');
+      const r = decompile(new CodeAnalysis(readCodeObject(b64bytes(c.marshal_b64)).code, '3.11'));
       expect(r.complete, id).toBe(false);
       expect(r.source, id).toMatch(/# decompiler: /);
     }
@@ -51,7 +52,7 @@ describe('decompile: golden corpus', () => {
 
   it('shows the expression exactly for typical lambdas (3.11)', () => {
     const g = goldens.find((x) => x.minor === '3.11')!;
-    const src = (id: string): string => decompile(readCodeObject(b64bytes(g.cases.find((x) => x.id === id)!.marshal_b64)).code, '3.11').source;
+    const src = (id: string): string => decompile(new CodeAnalysis(readCodeObject(b64bytes(g.cases.find((x) => x.id === id)!.marshal_b64)).code, '3.11')).source;
     expect(src('lam_add')).toBe('lambda x: x + 1\n');
     expect(src('lam_compare_chain')).toBe('lambda x: 0 < x <= 10 != x is not None\n');
     expect(src('lam_boolops')).toBe('lambda a, b, c: a and b or not c\n');
@@ -70,7 +71,7 @@ describe('decompile: Keras fixtures (CPython 3.11 payloads)', () => {
   for (const exp of fixtures) {
     it(exp.file, async () => {
       for (const { lam, bytes } of await fixturePayloads(exp)) {
-        const r = decompile(readCodeObject(bytes).code, '3.11');
+        const r = decompile(new CodeAnalysis(readCodeObject(bytes).code, '3.11'));
         expect(r.complete, `${lam.layer_name}: ${r.source}`).toBe(true);
         expect(normalizeSource(r.source), lam.layer_name).toBe(normalizeSource(lam.source));
       }
@@ -94,9 +95,9 @@ describe('decompile and findIndicators on damaged bytecode', () => {
           const bytes = new Uint8Array(base.code);
           for (let k = 0; k < 3; k++) bytes[rnd(bytes.length)] = rnd(256);
           const code = { ...base, code: bytes };
-          const r = decompile(code, g.minor);
+          const r = decompile(new CodeAnalysis(code, g.minor));
           expect(typeof r.source).toBe('string');
-          expect(Array.isArray(findIndicators(code, g.minor))).toBe(true);
+          expect(Array.isArray(findIndicators(new CodeAnalysis(code, g.minor)))).toBe(true);
           runs++;
         }
       }
@@ -112,7 +113,7 @@ describe('decompile and findIndicators on damaged bytecode', () => {
     const idx = code.consts.findIndex((k) => k.type === 'code');
     code.consts[idx] = { type: 'code', code: { ...code, name: '<lambda>' } };
     (code.consts[idx] as { type: 'code'; code: typeof code }).code.consts = code.consts;
-    const r = decompile(code, '3.11');
+    const r = decompile(new CodeAnalysis(code, '3.11'));
     expect(r.complete).toBe(false);
     expect(r.source).toMatch(/# decompiler: /);
   });
@@ -122,13 +123,13 @@ describe('decompile: small functions', () => {
   it('shows a for statement with its body (def_generator, 3.11)', () => {
     const g = goldens.find((x) => x.minor === '3.11')!;
     const c = g.cases.find((x) => x.id === 'def_generator')!;
-    const r = decompile(readCodeObject(b64bytes(c.marshal_b64)).code, '3.11');
+    const r = decompile(new CodeAnalysis(readCodeObject(b64bytes(c.marshal_b64)).code, '3.11'));
     expect(r).toEqual({ source: 'def f(xs):\n    for x in xs:\n        yield x * 2\n', complete: true });
   });
   it('shows global/nonlocal declarations and augmented assignment (def_nonlocal, 3.13)', () => {
     const g = goldens.find((x) => x.minor === '3.13')!;
     const c = g.cases.find((x) => x.id === 'def_nonlocal')!;
-    const r = decompile(readCodeObject(b64bytes(c.marshal_b64)).code, '3.13');
+    const r = decompile(new CodeAnalysis(readCodeObject(b64bytes(c.marshal_b64)).code, '3.13'));
     expect(r.source).toBe('# free variables: n\ndef inner(x):\n    nonlocal n\n    global G\n    n += x\n    G = n\n    return n\n');
     expect(r.complete).toBe(true);
   });
@@ -162,18 +163,18 @@ describe('decompile: Python 3.0–3.5 variable-length bytecode (hand-assembled; 
   it('reads 3-byte instructions: LOAD_FAST, LOAD_CONST, BINARY_ADD', () => {
     // LOAD_FAST 0; LOAD_CONST 1; BINARY_ADD; RETURN_VALUE
     const c = code35([124, 0, 0, 100, 1, 0, 23, 83], [{ type: 'none' }, int(1)], [], ['x']);
-    expect(decompile(c, '3.5')).toEqual({ source: 'lambda x: x + 1\n', complete: true });
+    expect(decompile(new CodeAnalysis(c, '3.5'))).toEqual({ source: 'lambda x: x + 1\n', complete: true });
   });
 
   it('old CALL_FUNCTION: positional count in the low byte, keyword pairs in the high byte', () => {
     // LOAD_GLOBAL g; LOAD_FAST x; LOAD_CONST 'k'; LOAD_CONST 1; CALL_FUNCTION (1 kw << 8 | 1 pos); RETURN_VALUE
     const c = code35([116, 0, 0, 124, 0, 0, 100, 2, 0, 100, 1, 0, 131, 1, 1, 83], [{ type: 'none' }, int(1), str('k')], ['g'], ['x']);
-    expect(decompile(c, '3.5')).toEqual({ source: 'lambda x: g(x, k=1)\n', complete: true });
+    expect(decompile(new CodeAnalysis(c, '3.5'))).toEqual({ source: 'lambda x: g(x, k=1)\n', complete: true });
   });
 
   it('3.4 dict display: BUILD_MAP size hint, then STORE_MAP per item', () => {
     // BUILD_MAP 1; LOAD_FAST x; LOAD_CONST 'a'; STORE_MAP; RETURN_VALUE
     const c = code35([105, 1, 0, 124, 0, 0, 100, 1, 0, 54, 83], [{ type: 'none' }, str('a')], [], ['x']);
-    expect(decompile(c, '3.4')).toEqual({ source: "lambda x: {'a': x}\n", complete: true });
+    expect(decompile(new CodeAnalysis(c, '3.4'))).toEqual({ source: "lambda x: {'a': x}\n", complete: true });
   });
 });

@@ -10,6 +10,7 @@ import { b64bytes, loadGoldens } from './golden-data';
 import { reprPyValue } from '../../src/core/python/repr';
 import { getInstructions } from '../../src/core/python/disassemble';
 import { formatDis } from '../../src/core/python/format-dis';
+import { CodeAnalysis } from '../../src/core/python/analysis';
 
 const goldens = loadGoldens();
 const samples = goldens.flatMap((g) =>
@@ -162,7 +163,7 @@ describe('marshal reader: bounded and total', () => {
   it('formatDis of every sample stays consistent with its instruction list', () => {
     for (const s of samples.filter((x) => x.version !== '3.15')) {
       const m = readCodeObject(s.bytes);
-      const text = formatDis(m.code, s.version);
+      const text = formatDis(new CodeAnalysis(m.code, s.version));
       for (const ins of getInstructions(m.code, s.version)) expect(text).toContain(ins.opname);
     }
   });

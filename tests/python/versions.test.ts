@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readCodeObject } from '../../src/core/python/marshal';
 import { inferPythonVersions } from '../../src/core/python/versions';
 import { formatDis } from '../../src/core/python/format-dis';
+import { CodeAnalysis } from '../../src/core/python/analysis';
 
 const i32 = (n: number): number[] => [n & 255, (n >> 8) & 255, (n >> 16) & 255, (n >>> 24) & 255];
 const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
@@ -46,7 +47,7 @@ describe('version inference for the 3.0–3.7 layout', () => {
     expect(r.layout).toBe('py30');
     const vs = inferPythonVersions(r.code, undefined, r.features).map((v) => v.version);
     expect(vs.sort()).toEqual(['3.0', '3.1', '3.2', '3.3', '3.4', '3.5']);
-    expect(formatDis(r.code, '3.5')).toBe(
+    expect(formatDis(new CodeAnalysis(r.code, '3.5'))).toBe(
       '  1           0 LOAD_FAST                0 (x)\n' +
         '              3 LOAD_CONST               1 (1)\n' +
         '              6 BINARY_ADD\n' +

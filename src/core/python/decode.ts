@@ -1,14 +1,16 @@
 /**
  * Marshal payload → PayloadDecoding: read (never execute) the code object, infer versions, gather names and
- * strings, summarise, disassemble, and hand the records to the decompiler and the indicator scan.
+ * strings, summarise, then one CodeAnalysis for the first candidate version: its instructions give the
+ * disassembly, its one decompiled tree the source, and both feed the indicator scan.
  * Never throws: any failure becomes `{ ok: false, error }`.
  */
 import type { CodeObject } from './objects';
 import type { CodeSummary, DecodeHints, Indicator, PayloadDecoding, PythonVersionCandidate } from './types';
 import { MarshalError, readMarshal } from './marshal';
 import { inferPythonVersions } from './versions';
-import { collectNames, collectStrings, totalBytecode } from './collect';
+import { collectNames, collectStrings } from './collect';
 import { MAX_DISASSEMBLED_BYTECODE } from './limits';
+import { CodeAnalysis } from './analysis';
 import { formatDis } from './format-dis';
 import { reprPyValue, type ReprOptions } from './repr';
 import { decompile } from './decompile';
@@ -88,7 +90,8 @@ export function decodePayload(bytes: Uint8Array, hints?: DecodeHints, options: D
   } catch (e) {
     out.error = `summary: ${message(e)}`;
   }
-  const bytecode = totalBytecode(code);
+  const analysis = new CodeAnalysis(code, version, options);
+  const bytecode = analysis.bytecode;
   if (bytecode > MAX_DISASSEMBLED_BYTECODE) {
     out.error = [
       out.error,
@@ -99,20 +102,20 @@ export function decodePayload(bytes: Uint8Array, hints?: DecodeHints, options: D
       .join('; ');
   } else {
     try {
-      out.disassembly = formatDis(code, version, options);
+      out.disassembly = formatDis(analysis);
     } catch (e) {
       out.error = [out.error, `disassembly: ${message(e)}`].filter(Boolean).join('; ');
     }
   }
   try {
-    const d = decompile(code, version);
+    const d = decompile(analysis);
     out.source = d.source;
     out.sourceComplete = d.complete;
   } catch (e) {
     out.error = [out.error, `decompiler: ${message(e)}`].filter(Boolean).join('; ');
   }
   try {
-    const found: Indicator[] = findIndicators(code, version);
+    const found: Indicator[] = findIndicators(analysis);
     out.indicators = found;
   } catch (e) {
     out.error = [out.error, `indicator scan: ${message(e)}`].filter(Boolean).join('; ');

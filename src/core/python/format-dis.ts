@@ -4,18 +4,21 @@
  * Code-object addresses are written as `address` (default "0xADDR", as the goldens normalise them).
  */
 import type { CodeObject } from './objects';
-import { disassembleCode, tableFor, versionNumber, type DisassembledCode } from './disassemble';
-import { reprCode, type ReprOptions } from './repr';
+import type { CodeAnalysis } from './analysis';
+import { tableFor, versionNumber, type DisassembledCode } from './disassemble';
+import { reprCode } from './repr';
 
 const OPNAME_WIDTH = 20;
 const OPARG_WIDTH = 5;
 
-export function formatDis(code: CodeObject, version: string, options: ReprOptions = {}): string {
+/** The analysis' code tree as its version's `dis.dis(code)` prints it. Throws DisassemblyError. */
+export function formatDis(analysis: CodeAnalysis): string {
+  const { version, reprOptions: options } = analysis;
   const v = versionNumber(version);
   const lines: string[] = [];
   const recurse = v >= 307;
   const visit = (c: CodeObject): void => {
-    const d = disassembleCode(c, version, options);
+    const d = analysis.disassembled(c);
     if (v < 304) formatPrintStyle(d, lines);
     else if (v < 313) formatInstructionStyle(d, lines);
     else formatLabelStyle(d, lines);
@@ -27,7 +30,7 @@ export function formatDis(code: CodeObject, version: string, options: ReprOption
       visit(k.code);
     }
   };
-  visit(code);
+  visit(analysis.code);
   return lines.map((l) => l + '\n').join('');
 }
 
@@ -133,12 +136,13 @@ function formatLabelStyle(d: DisassembledCode, out: string[], showOffsets = fals
 }
 
 /** 3.13+ `dis.dis(code, show_offsets=True)` (the goldens' `dis_offsets`). */
-export function formatDisWithOffsets(code: CodeObject, version: string, options: ReprOptions = {}): string {
+export function formatDisWithOffsets(analysis: CodeAnalysis): string {
+  const { version, reprOptions: options } = analysis;
   const v = versionNumber(version);
-  if (v < 313) return formatDis(code, version, options);
+  if (v < 313) return formatDis(analysis);
   const lines: string[] = [];
   const visit = (c: CodeObject): void => {
-    formatLabelStyle(disassembleCode(c, version, options), lines, true);
+    formatLabelStyle(analysis.disassembled(c), lines, true);
     for (const k of c.consts) {
       if (k.type !== 'code') continue;
       lines.push('');
@@ -146,6 +150,6 @@ export function formatDisWithOffsets(code: CodeObject, version: string, options:
       visit(k.code);
     }
   };
-  visit(code);
+  visit(analysis.code);
   return lines.map((l) => l + '\n').join('');
 }

@@ -4,13 +4,18 @@
  * back into expressions (and/or, conditional expressions, comparison chains, comprehension filters).
  * Anything that does not fit these shapes marks the result incomplete instead of guessing.
  */
-import type { CodeObject, Instruction, PyValue } from '../objects';
+import type { CodeObject, PyValue } from '../objects';
 import { boolE, constE, nameE, notE, NONE, type Expr, type FunctionDef, type Generator, type Keyword, type Stmt, type Target } from './ast';
 import { versionNumber } from '../disassemble';
-import { normalize, type Op } from './normalize';
+import type { Op } from './normalize';
 import { factorIfExp, fparts, nestFilters, noneToNull, starArgs, starKw, sameTarget } from './tree';
 
-export type Disassembler = (code: CodeObject, version: string) => Instruction[];
+/** Where the executor gets each code object's ops: normalised once per payload (see analysis.ts). */
+export interface OpSource {
+  readonly version: string;
+  /** Throws when the code object cannot be disassembled. */
+  ops(code: CodeObject): Op[];
+}
 
 /** Stack values that are not (yet) expressions. */
 type Marker =
@@ -155,14 +160,13 @@ export class CodeExecutor {
 
   constructor(
     private readonly code: CodeObject,
-    private readonly version: string,
-    private readonly disasm: Disassembler,
+    private readonly source: OpSource,
     /** `.0` of a comprehension body: the outer iterable. */
     private readonly bindings: Map<string, Expr> = new Map(),
     /** Where each expression node came from (code object and offset), for evidence. */
     private readonly track?: WeakMap<object, ExprOrigin>,
   ) {
-    this.vn = versionNumber(version);
+    this.vn = versionNumber(source.version);
     if (code.name === '<genexpr>') this.genAcc = { k: '$acc', kind: 'gen', elt: null, value: null, gens: [], depth: 0 };
   }
 
@@ -190,7 +194,7 @@ export class CodeExecutor {
 
   private runInner(): ExecResult {
     try {
-      this.ops = normalize(this.code, this.disasm(this.code, this.version), this.version);
+      this.ops = this.source.ops(this.code);
     } catch (e) {
       this.note(`cannot disassemble ${this.code.name}: ${e instanceof Error ? e.message : String(e)}`);
       return { body: [], complete: false, notes: this.notes, moduleGlobals: [] };
@@ -282,7 +286,8 @@ export class CodeExecutor {
 
   private top(depth = 1): SV {
     const s = this.st();
-    if (s.length < depth) this.fail('stack underflow');
+    // depth 0 (a crafted COPY 0) would read past the top.
+    if (depth < 1 || s.length < depth) this.fail('stack underflow');
     return s[s.length - depth];
   }
 
@@ -997,7 +1002,7 @@ export class CodeExecutor {
       }
       case 'SWAP': {
         const s = this.st();
-        if (s.length < op.n) this.fail('stack underflow');
+        if (op.n < 1 || s.length < op.n) this.fail('stack underflow');
         const j = s.length - op.n;
         [s[j], s[s.length - 1]] = [s[s.length - 1], s[j]];
         return;
@@ -1383,7 +1388,7 @@ export class CodeExecutor {
   }
 
   private comprehension(code: CodeObject, iter: Expr): Expr {
-    const sub = new CodeExecutor(code, this.version, this.disasm, new Map([['.0', iter]]), this.track);
+    const sub = new CodeExecutor(code, this.source, new Map([['.0', iter]]), this.track);
     const r = sub.run();
     if (!r.complete) for (const n of r.notes) this.note(`${code.name}: ${n}`);
     this.addModuleGlobals(sub.moduleGlobals);
@@ -1455,7 +1460,7 @@ export class CodeExecutor {
         kwdefaults.push({ name: it.key.v.value, value: it.value });
       }
     }
-    const sub = decompileFunctionBody(f.code, this.version, this.disasm, this.track);
+    const sub = decompileFunctionBody(f.code, this.source, this.track);
     if (!sub.complete) for (const n of sub.notes) this.note(`${f.code.name}: ${n}`);
     this.addModuleGlobals(sub.moduleGlobals);
     return { ...sub, defaults, kwdefaults };
@@ -1468,13 +1473,9 @@ export class CodeExecutor {
 }
 
 /** Decompiles one code object into a FunctionDef (without defaults: those live in the caller). */
-export function decompileFunctionBody(
-  code: CodeObject,
-  version: string,
-  disasm: Disassembler,
-  track?: WeakMap<object, ExprOrigin>,
-): FunctionDef {
-  const r = new CodeExecutor(code, version, disasm, new Map(), track).run();
+export function decompileFunctionBody(code: CodeObject, source: OpSource, track?: WeakMap<object, ExprOrigin>): FunctionDef {
+  const version = source.version;
+  const r = new CodeExecutor(code, source, new Map(), track).run();
   const isLambda = code.name === '<lambda>';
   const fn: FunctionDef = {
     code,
