@@ -6,8 +6,7 @@
  */
 import type { CodeObject, PyValue } from '../objects';
 import { boolE, constE, nameE, notE, NONE, type Expr, type FunctionDef, type Generator, type Keyword, type Stmt, type Target } from './ast';
-import { versionNumber } from '../disassemble';
-import type { Op } from './normalize';
+import { compilerFacts, type CompilerFacts, type Op } from './normalize';
 import { factorIfExp, fparts, nestFilters, noneToNull, starArgs, starKw, sameTarget } from './tree';
 
 /** Where the executor gets each code object's ops: normalised once per payload (see analysis.ts). */
@@ -90,6 +89,14 @@ interface CondEntry {
 
 export class DecompileFailure extends Error {}
 
+const factsByVersion = new Map<string, CompilerFacts>();
+
+function factsFor(version: string): CompilerFacts {
+  let f = factsByVersion.get(version);
+  if (!f) factsByVersion.set(version, (f = compilerFacts(version)));
+  return f;
+}
+
 /** Nested code objects (lambdas, comprehensions) currently being decompiled; marshal refs can make cycles. */
 let nesting = 0;
 const MAX_NESTING = 40;
@@ -119,7 +126,7 @@ export interface ExecResult {
 }
 
 export class CodeExecutor {
-  private readonly vn: number;
+  private readonly facts: CompilerFacts;
   private ops: Op[] = [];
   private stack: SV[] | null = [];
   /** Stack values that some saved path also holds (never changed in place). */
@@ -166,7 +173,7 @@ export class CodeExecutor {
     /** Where each expression node came from (code object and offset), for evidence. */
     private readonly track?: WeakMap<object, ExprOrigin>,
   ) {
-    this.vn = versionNumber(source.version);
+    this.facts = factsFor(source.version);
     if (code.name === '<genexpr>') this.genAcc = { k: '$acc', kind: 'gen', elt: null, value: null, gens: [], depth: 0 };
   }
 
@@ -382,10 +389,7 @@ export class CodeExecutor {
       }
       F = [...a.stack];
       let j = i;
-      if (this.ops[j]?.op === 'END_FOR') {
-        j++;
-        if (this.vn >= 313 && this.ops[j]?.op === 'POP_TOP') j++;
-      }
+      if (this.ops[j]?.op === 'END_FOR') j++;
       if (this.ops[j]?.op === 'POP_ITER') j++;
       skip = j - i;
       this.stack = F;
@@ -400,7 +404,7 @@ export class CodeExecutor {
         // 3.12+: `POP_JUMP_IF_TRUE body; JUMP_BACKWARD head; body:` is a comprehension filter
         // (or `if not keep: continue` at the start of a for statement's body).
         // 3.8–3.11 keep `if c: continue` as this shape (a line-numbered JUMP back); 3.12+ also `if c: rest`.
-        this.addFilter(this.frames[this.frames.length - 1], p.sense ? p.cond! : notE(p.cond!), this.vn <= 311 ? 'continue' : 'nest');
+        this.addFilter(this.frames[this.frames.length - 1], p.sense ? p.cond! : notE(p.cond!), this.facts.skipJumpIsContinue ? 'continue' : 'nest');
         this.stack = [...p.stack];
         this.lastDead = null;
         return 0;
@@ -603,7 +607,6 @@ export class CodeExecutor {
   // ---------------------------------------------------------------- the ops
 
   private step(op: Op, i: number): void {
-    const vn = this.vn;
     switch (op.op) {
       case 'CONST':
         this.push(constE(op.v!));
@@ -615,11 +618,11 @@ export class CodeExecutor {
       }
       case 'LOAD_DEREF':
       case 'LOAD_GLOBAL':
-        if (op.op === 'LOAD_GLOBAL' && op.flag && vn < 313) this.push({ k: '$null', via: 'global' });
+        if (op.nullPush === 'before') this.push({ k: '$null', via: 'global' });
         this.push(nameE(op.s));
         if (op.op === 'LOAD_GLOBAL' && op.orig === 'LOAD_GLOBAL') this.loadedGlobals.add(this.top());
         if (op.orig === 'LOAD_COMMON_CONSTANT') this.commonConsts.add(this.top());
-        if (op.op === 'LOAD_GLOBAL' && op.flag && vn >= 313) this.push({ k: '$null', via: 'global' });
+        if (op.nullPush === 'after') this.push({ k: '$null', via: 'global' });
         return;
       case 'LOAD_CLOSURE':
         this.push({ k: '$cell', name: op.s });
@@ -698,12 +701,13 @@ export class CodeExecutor {
         this.push({ k: 'sub', obj, index });
         return;
       }
-      case 'BUILD_SLICE': {
+      case 'BUILD_SLICE':
+      case 'BUILD_SLICE_PY2': {
         const step = op.n === 3 ? this.popE() : null;
         const hi = this.popE();
         const lo = this.popE();
         // Python 2 compiles `x[a:b]` to SLICE+n; BUILD_SLICE 3 there means the source had `x[a:b:]`.
-        this.push({ k: 'slice', lo: noneToNull(lo), hi: noneToNull(hi), step: step && vn >= 300 ? noneToNull(step) : step });
+        this.push({ k: 'slice', lo: noneToNull(lo), hi: noneToNull(hi), step: step && op.op === 'BUILD_SLICE' ? noneToNull(step) : step });
         return;
       }
       case 'BINARY_SLICE': {
@@ -736,10 +740,6 @@ export class CodeExecutor {
         this.push(this.display({ k: 'set', elts: this.popN(op.n).map((x) => this.ex(x)) }));
         return;
       case 'BUILD_MAP': {
-        if (vn < 305) {
-          this.push(this.display({ k: 'dict', items: [] }));
-          return;
-        }
         const flat = this.popN(op.n * 2).map((x) => this.ex(x));
         const items: { key: Expr | null; value: Expr }[] = [];
         for (let j = 0; j < flat.length; j += 2) items.push({ key: flat[j], value: flat[j + 1] });
@@ -813,17 +813,16 @@ export class CodeExecutor {
       }
       case 'LIST_APPEND':
       case 'SET_ADD':
-      case 'MAP_ADD': {
+      case 'MAP_ADD':
+      case 'MAP_ADD_KEY_ON_TOP': {
         let key: Expr | null = null;
         let value: Expr;
         if (op.op === 'MAP_ADD') {
-          if (vn >= 308) {
-            value = this.popE();
-            key = this.popE();
-          } else {
-            key = this.popE();
-            value = this.popE();
-          }
+          value = this.popE();
+          key = this.popE();
+        } else if (op.op === 'MAP_ADD_KEY_ON_TOP') {
+          key = this.popE();
+          value = this.popE();
         } else value = this.popE();
         const accSv = this.top(op.n);
         const kind = op.op === 'LIST_APPEND' ? 'list' : op.op === 'SET_ADD' ? 'set' : 'dict';
@@ -1041,20 +1040,24 @@ export class CodeExecutor {
       case 'CALL_KW':
       case 'CALL_FUNCTION':
       case 'CALL_FUNCTION_KW':
-      case 'CALL_FUNCTION_VAR':
-      case 'CALL_FUNCTION_VAR_KW':
+      case 'CALL_PACKED':
+      case 'CALL_PACKED_KW':
+      case 'CALL_PACKED_VAR':
+      case 'CALL_PACKED_VAR_KW':
         this.call(op);
         return;
-      case 'CALL_FUNCTION_EX': {
+      case 'CALL_FUNCTION_EX':
+      case 'CALL_FUNCTION_EX_NULL':
+      case 'CALL_FUNCTION_EX_KWSLOT': {
         let kwargs: Expr | null = null;
-        if (vn >= 314) {
-          // 3.14: no flag; the kwargs slot is always there (NULL when there are none).
+        if (op.op === 'CALL_FUNCTION_EX_KWSLOT') {
+          // No flag; the kwargs slot is always there (NULL when there are none).
           const kw = this.pop();
           kwargs = kw.k === '$null' ? null : this.ex(kw);
         } else if (op.n & 1) kwargs = this.popE();
         const args = this.popE();
         let f = this.pop();
-        if (vn >= 311) {
+        if (op.op !== 'CALL_FUNCTION_EX') {
           if (f.k === '$null') f = this.pop();
           else if (this.st().length && this.top().k === '$null') this.pop();
         }
@@ -1062,7 +1065,9 @@ export class CodeExecutor {
         return;
       }
       case 'MAKE_FUNCTION':
-      case 'MAKE_CLOSURE':
+      case 'MAKE_FUNCTION_FLAGS':
+      case 'MAKE_FUNCTION_COUNTS':
+      case 'MAKE_CLOSURE_COUNTS':
         this.makeFunction(op);
         return;
       case 'SET_FUNCTION_ATTRIBUTE': {
@@ -1313,30 +1318,27 @@ export class CodeExecutor {
   }
 
   private call(op: Op): void {
-    const vn = this.vn;
     let kwnames: string[] = [];
     let extraStar: Expr | null = null;
     let extraKw: Expr | null = null;
     let argc = op.n;
     if (op.op === 'CALL_KW' || op.op === 'CALL_FUNCTION_KW') {
       const names = this.popE();
-      if (vn >= 306) {
-        if (names.k !== 'const' || names.v.type !== 'tuple') this.fail('keyword call without a names tuple');
-        kwnames = names.v.items.map((x) => (x.type === 'str' ? x.value : '?'));
-      } else extraKw = names;
+      if (names.k !== 'const' || names.v.type !== 'tuple') this.fail('keyword call without a names tuple');
+      kwnames = names.v.items.map((x) => (x.type === 'str' ? x.value : '?'));
+    } else if (op.op === 'CALL_PACKED_KW') {
+      extraKw = this.popE();
     } else if (op.op === 'CALL' && this.kwNames) {
       kwnames = this.kwNames;
       this.kwNames = null;
     }
-    if (op.op === 'CALL_FUNCTION_VAR' || op.op === 'CALL_FUNCTION_VAR_KW') {
-      if (op.op === 'CALL_FUNCTION_VAR_KW') extraKw = this.popE();
+    if (op.op === 'CALL_PACKED_VAR' || op.op === 'CALL_PACKED_VAR_KW') {
+      if (op.op === 'CALL_PACKED_VAR_KW') extraKw = this.popE();
       extraStar = this.popE();
-    } else if (op.op === 'CALL_FUNCTION_KW' && vn < 306 && extraKw === null) {
-      extraKw = this.popE();
     }
     const keywords: Keyword[] = [];
     let args: Expr[];
-    if (vn < 306 && (op.op.startsWith('CALL_FUNCTION'))) {
+    if (op.op.startsWith('CALL_PACKED')) {
       const nkw = (argc >> 8) & 0xff;
       const npos = argc & 0xff;
       const pairs = this.popN(nkw * 2).map((x) => this.ex(x));
@@ -1355,7 +1357,7 @@ export class CodeExecutor {
     if (extraStar) args.push({ k: 'starred', e: extraStar });
     if (extraKw) keywords.push({ name: null, value: extraKw });
     let func: SV;
-    if (vn >= 311 && (op.op === 'CALL' || op.op === 'CALL_KW')) {
+    if (op.op === 'CALL' || op.op === 'CALL_KW') {
       // `mod.f()` with mod known to be an imported module compiles to LOAD_GLOBAL NULL+mod; LOAD_ATTR f.
       const b = this.top(1);
       const a = this.top(2);
@@ -1398,13 +1400,12 @@ export class CodeExecutor {
   }
 
   private makeFunction(op: Op): void {
-    const vn = this.vn;
     let codeV: SV;
     const fn: Extract<Marker, { k: '$fn' }> = { k: '$fn', code: null as unknown as CodeObject, defaults: null, kwdefaults: null, closure: false };
-    if (vn >= 313) {
+    if (op.op === 'MAKE_FUNCTION') {
       codeV = this.pop();
-    } else if (vn >= 306) {
-      if (vn <= 310) this.pop(); // qualname
+    } else if (op.op === 'MAKE_FUNCTION_FLAGS') {
+      if (op.qualname) this.pop();
       codeV = this.pop();
       if (op.n & 0x08) {
         this.pop();
@@ -1417,9 +1418,9 @@ export class CodeExecutor {
       if (op.n & 0x02) fn.kwdefaults = this.pop();
       if (op.n & 0x01) fn.defaults = this.pop();
     } else {
-      if (vn >= 303) this.pop(); // qualname
+      if (op.qualname) this.pop();
       codeV = this.pop();
-      if (op.op === 'MAKE_CLOSURE') {
+      if (op.op === 'MAKE_CLOSURE_COUNTS') {
         this.pop();
         fn.closure = true;
       }
@@ -1474,7 +1475,6 @@ export class CodeExecutor {
 
 /** Decompiles one code object into a FunctionDef (without defaults: those live in the caller). */
 export function decompileFunctionBody(code: CodeObject, source: OpSource, track?: WeakMap<object, ExprOrigin>): FunctionDef {
-  const version = source.version;
   const r = new CodeExecutor(code, source, new Map(), track).run();
   const isLambda = code.name === '<lambda>';
   const fn: FunctionDef = {
@@ -1494,16 +1494,12 @@ export function decompileFunctionBody(code: CodeObject, source: OpSource, track?
     if (!fn.notes.length) fn.notes.push('lambda body is not a single expression');
   }
   if (!isLambda) {
-    // Docstring: co_consts[0] when it is a str (≤3.13); 3.14+ says so with CO_HAS_DOCSTRING.
-    const vn = versionNumber(version);
-    const first = code.consts[0];
-    const hasDoc = vn >= 314 ? (code.flags & 0x4000000) !== 0 : first?.type === 'str' || (vn < 300 && first?.type === 'bytes');
-    if (hasDoc && first) r.body.unshift({ k: 'expr', value: constE(first) });
+    const facts = factsFor(source.version);
+    const doc = facts.docstring(code);
+    if (doc) r.body.unshift({ k: 'expr', value: constE(doc) });
     // The implicit `return None` at the end of a def is not source.
     const last = r.body[r.body.length - 1];
-    // (Python 2 records an explicit `return None` by putting 'None' in co_names.)
-    const explicitNone = versionNumber(version) < 300 && code.names.includes('None');
-    if (last?.k === 'return' && last.value.k === 'const' && last.value.v.type === 'none' && !explicitNone) r.body.pop();
+    if (last?.k === 'return' && last.value.k === 'const' && last.value.v.type === 'none' && !facts.explicitReturnNone(code)) r.body.pop();
   }
   return fn;
 }
