@@ -611,17 +611,26 @@ function safe<T>(f: () => T): T | null {
 
 // ------------------------------------------------------------------ refs → indicators, merging
 
+/** The rules each dotted path matches. Payloads use the same few hundred names over and over (`x`, `os.system`,
+ *  `tf.keras…`): each is matched once per process. Bounded: a crafted payload with endless fresh names only
+ *  costs re-matching. */
+const rulesByPath = new Map<string, Rule[]>();
+const RULES_BY_PATH_MAX = 4096;
+
+function rulesFor(path: string): Rule[] {
+  let matched = rulesByPath.get(path);
+  if (!matched) {
+    matched = RULES.filter((rule) => rule.paths.some((p) => matchPath(path, p)));
+    if (rulesByPath.size >= RULES_BY_PATH_MAX) rulesByPath.clear();
+    rulesByPath.set(path, matched);
+  }
+  return matched;
+}
+
 function refsToIndicators(refs: Ref[]): Indicator[] {
   const out: Indicator[] = [];
-  // A long body references the same few paths over and over: match each distinct path once.
-  const rulesFor = new Map<string, Rule[]>();
   for (const r of refs) {
-    let matched = rulesFor.get(r.path);
-    if (!matched) {
-      matched = RULES.filter((rule) => rule.paths.some((p) => matchPath(r.path, p)));
-      rulesFor.set(r.path, matched);
-    }
-    for (const rule of matched) {
+    for (const rule of rulesFor(r.path)) {
       out.push({
         category: rule.category,
         title: `${rule.title} (${displayPath(r.path)})`,

@@ -118,14 +118,9 @@ export function normalize(code: CodeObject, instrs: Instruction[], version: stri
   for (const ins of instrs) {
     const name = ins.opname;
     const a = ins.arg ?? 0;
-    // Every op gets every field (one object shape for the executor's hot loop); callers fill in the rest.
-    const emit = (op: string, s = '', n = a): Op => {
-      const o: Op = { off: ins.offset, op, n, s, v: undefined, target: undefined, sense: undefined, nullPush: undefined, qualname: false, orig: name };
-      out.push(o);
-      return o;
-    };
+    const emit = (op: string, s = '', n = a): Op => add(out, ins, op, s, n);
     const jump = (op: string, sense: boolean | undefined, s = ''): void => {
-      const o = emit(op, s);
+      const o = add(out, ins, op, s, a);
       o.sense = sense;
       o.target = targetOf(ins);
     };
@@ -369,6 +364,13 @@ export function normalize(code: CodeObject, instrs: Instruction[], version: stri
     for (const o of out) if (o.target !== undefined && forward.has(o.target)) o.target = forward.get(o.target);
   }
   return fuse(out, vn);
+}
+
+/** Appends an op. Every op gets every field (one object shape for the executor's hot loop). */
+function add(out: Op[], ins: Instruction, op: string, s: string, n: number): Op {
+  const o: Op = { off: ins.offset, op, n, s, v: undefined, target: undefined, sense: undefined, nullPush: undefined, qualname: false, orig: ins.opname };
+  out.push(o);
+  return o;
 }
 
 /** A copy of an op under another name (and offset). */
