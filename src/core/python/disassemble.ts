@@ -34,9 +34,17 @@ export interface ExceptionTableEntry {
   lasti: boolean;
 }
 
+const versionNumbers = new Map<string, number>();
+
+/** "3.11" → 311 (asked per code object and stage: remembered for the few version strings there are). */
 export function versionNumber(version: string): number {
-  const [maj, min] = version.split('.').map(Number);
-  return maj * 100 + (min || 0);
+  let n = versionNumbers.get(version);
+  if (n === undefined) {
+    const [maj, min] = version.split('.').map(Number);
+    n = maj * 100 + (min || 0);
+    if (versionNumbers.size < 64) versionNumbers.set(version, n);
+  }
+  return n;
 }
 
 /** The opcode table for a version; versions newer than our newest table (3.15) use the newest, best effort. */

@@ -37,6 +37,7 @@ export function formatDis(analysis: CodeAnalysis): string {
 /** 2.7 (and 3.0–3.3): `print a,` items joined by single spaces, trailing padding kept. */
 function formatPrintStyle(d: DisassembledCode, out: string[]): void {
   const py2 = versionNumber(d.version) < 300;
+  const table = tableFor(d.version);
   d.instructions.forEach((ins, i) => {
     const raw = d.raw[i];
     const fields: string[] = [];
@@ -51,7 +52,6 @@ function formatPrintStyle(d: DisassembledCode, out: string[]): void {
     if (ins.arg !== null) {
       const L = py2 && raw.py2Long ? 'L' : '';
       fields.push((String(ins.arg) + L).padStart(OPARG_WIDTH));
-      const table = tableFor(d.version);
       if (table.isJrel(ins.opcode)) fields.push(`(to ${ins.jumpTarget}${L})`);
       else if (ins.argrepr && !table.isJabs(ins.opcode)) fields.push(`(${ins.argrepr})`);
     }
@@ -71,19 +71,17 @@ function formatInstructionStyle(d: DisassembledCode, out: string[]): void {
   }
   const maxOffset = d.code.code.length - 2;
   const offsetWidth = maxOffset >= 10000 ? String(maxOffset).length : 4;
+  const noLine = ' '.repeat(linenoWidth);
+  // Columns joined by single spaces (lineno, 3 spaces, ">>", offset, opname, arg, argrepr), as dis prints them.
   for (const ins of d.instructions) {
     if (showLineno && ins.startsLine !== null && ins.offset > 0) out.push('');
-    const fields: string[] = [];
-    if (linenoWidth) fields.push(ins.startsLine !== null ? String(ins.startsLine).padStart(linenoWidth) : ' '.repeat(linenoWidth));
-    fields.push('   ');
-    fields.push(d.marked.has(ins.offset) ? '>>' : '  ');
-    fields.push(String(ins.offset).padStart(offsetWidth));
-    fields.push(ins.opname.padEnd(OPNAME_WIDTH));
+    let line = linenoWidth ? (ins.startsLine !== null ? String(ins.startsLine).padStart(linenoWidth) : noLine) + ' ' : '';
+    line += (d.marked.has(ins.offset) ? '    >> ' : '       ') + String(ins.offset).padStart(offsetWidth) + ' ' + ins.opname.padEnd(OPNAME_WIDTH);
     if (ins.arg !== null) {
-      fields.push(String(ins.arg).padStart(OPARG_WIDTH));
-      if (ins.argrepr) fields.push(`(${ins.argrepr})`);
+      line += ' ' + String(ins.arg).padStart(OPARG_WIDTH);
+      if (ins.argrepr) line += ` (${ins.argrepr})`;
     }
-    out.push(fields.join(' ').trimEnd());
+    out.push(line.trimEnd());
   }
   if (v >= 311 && d.exceptionTable.length) {
     out.push('ExceptionTable:');
@@ -104,27 +102,29 @@ function formatLabelStyle(d: DisassembledCode, out: string[], showOffsets = fals
   }
   const labelWidth = 4 + String(d.labels.size).length;
   const offsetWidth = showOffsets ? String(Math.max(d.code.code.length - 2, 9999)).length : 0;
+  const noLine = ' '.repeat(linenoWidth);
+  const noLabel = ' '.repeat(labelWidth);
+  // Columns joined by single spaces (lineno, label, offset, 3 spaces, opname, arg, argrepr), as dis prints them.
   for (const ins of d.instructions) {
     const starts = d.lineStarts.has(ins.offset);
     if (linenoWidth > 0 && starts && ins.offset > 0) out.push('');
-    const fields: string[] = [];
+    let text = '';
     if (linenoWidth) {
       if (starts) {
         const line = d.lineStarts.get(ins.offset);
-        fields.push(line === null || line === undefined ? '  --'.padStart(linenoWidth) : String(line).padStart(linenoWidth));
-      } else fields.push(' '.repeat(linenoWidth));
+        text = (line === null || line === undefined ? '  --'.padStart(linenoWidth) : String(line).padStart(linenoWidth)) + ' ';
+      } else text = noLine + ' ';
     }
     const label = d.labels.get(ins.offset);
-    fields.push(label !== undefined ? `L${label}:`.padStart(labelWidth) : ' '.repeat(labelWidth));
-    if (offsetWidth > 0) fields.push(`${String(ins.offset).padStart(offsetWidth)}  `);
-    fields.push('   ');
-    fields.push(ins.opname.padEnd(OPNAME_WIDTH));
+    text += (label !== undefined ? `L${label}:`.padStart(labelWidth) : noLabel) + ' ';
+    if (offsetWidth > 0) text += String(ins.offset).padStart(offsetWidth) + '   ';
+    text += '    ' + ins.opname.padEnd(OPNAME_WIDTH);
     if (ins.arg !== null) {
       const excess = Math.max(0, ins.opname.length - OPNAME_WIDTH);
-      fields.push(String(ins.arg).padStart(OPARG_WIDTH - excess));
-      if (ins.argrepr) fields.push(`(${ins.argrepr})`);
+      text += ' ' + String(ins.arg).padStart(OPARG_WIDTH - excess);
+      if (ins.argrepr) text += ` (${ins.argrepr})`;
     }
-    out.push(fields.join(' ').trimEnd());
+    out.push(text.trimEnd());
   }
   if (d.exceptionTable.length) {
     out.push('ExceptionTable:');
