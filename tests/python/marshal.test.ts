@@ -87,6 +87,28 @@ describe('marshal reader: bounded and total', () => {
     );
   });
 
+  it('layouts are tried newest first: each rejection is recorded, a failure reports the attempt that got furthest', () => {
+    const py2 = b64bytes(goldens.find((g) => g.minor === '2.7')!.cases[0].marshal_b64);
+    const r = readMarshal(py2);
+    expect(r.layout).toBe('py2');
+    expect(r.rejected.map((x) => x.layout)).toEqual(['py311', 'py38', 'py30']);
+    for (const x of r.rejected) expect(x.error).toMatch(/ \(at byte \d+\)$/);
+    // Cut short, every layout fails; the error is the furthest attempt's, as a real Error with a stack.
+    let err: unknown;
+    try {
+      readMarshal(py2.subarray(0, py2.length - 3));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(MarshalError);
+    const offsets = [...(err as Error).message.matchAll(/at byte (\d+)/g)].map((m) => Number(m[1]));
+    expect(offsets).toEqual([(err as MarshalError).offset]);
+    // The py2 attempt read furthest: past where the other layouts gave up on the whole payload.
+    const otherLayouts = r.rejected.map((x) => Number(/at byte (\d+)\)$/.exec(x.error)![1]));
+    expect((err as MarshalError).offset).toBeGreaterThan(Math.max(...otherLayouts));
+    expect((err as Error).stack).toContain('MarshalError');
+  });
+
   it('deep nesting stops at the depth limit', () => {
     const b = new Uint8Array(100_000).fill('['.charCodeAt(0));
     // '[' + count 1 repeated: each list holds one list.

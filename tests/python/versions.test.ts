@@ -80,3 +80,24 @@ describe('version inference for the 3.0–3.7 layout', () => {
     expect(inferPythonVersions(r.code, undefined, r.features)).toEqual([]);
   });
 });
+
+describe('version check: arguments must resolve', () => {
+  it('a constant index past co_consts excludes the version, naming the instruction', async () => {
+    const { loadGoldens, b64bytes } = await import('./golden-data');
+    const { checkVersion } = await import('../../src/core/python/versions');
+    const { tableFor, unpackOpargs, resolveArg, DisassemblyError } = await import('../../src/core/python/disassemble');
+    const g = loadGoldens().find((x) => x.minor === '3.11')!;
+    const code = readCodeObject(b64bytes(g.cases.find((x) => x.id === 'lam_add')!.marshal_b64)).code;
+    const table = tableFor('3.11');
+    const bytes = new Uint8Array(code.code);
+    const ins = unpackOpargs(bytes, table).find((i) => table.name(i.opcode) === 'LOAD_CONST')!;
+    bytes[ins.offset + 1] = 77;
+    const broken = { ...code, code: bytes };
+    const check = checkVersion(broken, '3.11');
+    expect(check.ok).toBe(false);
+    expect(check.reason).toBe(`argument of LOAD_CONST at offset ${ins.offset} of <lambda>: constant index 77 out of range in 3.11`);
+    // The same words resolveArg throws for the disassembly.
+    expect(() => resolveArg(broken, table, { ...ins, arg: 77 }, {})).toThrow(new DisassemblyError('constant index 77 out of range'));
+    expect(checkVersion(code, '3.11').ok).toBe(true);
+  });
+});
