@@ -19,7 +19,25 @@ import { findIndicators } from './indicators';
 export { reprPyValue } from './repr';
 export { MarshalError } from './marshal';
 
-export interface DecodeOptions extends ReprOptions {}
+/** The steps of decodePayload, in order. */
+export type DecodeStage = 'marshal' | 'versions' | 'names' | 'disassembly' | 'decompile' | 'indicators';
+
+export interface DecodeOptions extends ReprOptions {
+  /** Told each step's wall time as it ends (the bench's breakdown). Work the steps share through the
+   *  CodeAnalysis (disassembling, normalising) counts in the step that needed it first. */
+  onStage?: (stage: DecodeStage, ms: number) => void;
+}
+
+/** Calls onStage with the time since the previous lap; free when there is no onStage. */
+function stageClock(onStage: DecodeOptions['onStage']): (stage: DecodeStage) => void {
+  if (!onStage) return () => {};
+  let last = performance.now();
+  return (stage) => {
+    const now = performance.now();
+    onStage(stage, now - last);
+    last = now;
+  };
+}
 
 function failed(error: string, partial: Partial<PayloadDecoding> = {}): PayloadDecoding {
   return { ok: false, error, pythonVersions: [], names: [], strings: [], sourceComplete: false, indicators: [], ...partial };
@@ -51,6 +69,7 @@ export function summarizeCode(code: CodeObject, version: string, options: ReprOp
 }
 
 export function decodePayload(bytes: Uint8Array, hints?: DecodeHints, options: DecodeOptions = {}): PayloadDecoding {
+  const lap = stageClock(options.onStage);
   let code: CodeObject;
   let versions: PythonVersionCandidate[];
   try {
@@ -59,7 +78,9 @@ export function decodePayload(bytes: Uint8Array, hints?: DecodeHints, options: D
       return failed(`not a code object: the marshal stream holds a ${m.value.type}`);
     }
     code = m.value.code;
+    lap('marshal');
     versions = inferPythonVersions(code, hints, m.features);
+    lap('versions');
   } catch (e) {
     return failed(message(e));
   }
@@ -92,6 +113,7 @@ export function decodePayload(bytes: Uint8Array, hints?: DecodeHints, options: D
   }
   const analysis = new CodeAnalysis(code, version, options);
   const bytecode = analysis.bytecode;
+  lap('names');
   if (bytecode > MAX_DISASSEMBLED_BYTECODE) {
     out.error = [
       out.error,
@@ -107,6 +129,7 @@ export function decodePayload(bytes: Uint8Array, hints?: DecodeHints, options: D
       out.error = [out.error, `disassembly: ${message(e)}`].filter(Boolean).join('; ');
     }
   }
+  lap('disassembly');
   try {
     const d = decompile(analysis);
     out.source = d.source;
@@ -114,11 +137,13 @@ export function decodePayload(bytes: Uint8Array, hints?: DecodeHints, options: D
   } catch (e) {
     out.error = [out.error, `decompiler: ${message(e)}`].filter(Boolean).join('; ');
   }
+  lap('decompile');
   try {
     const found: Indicator[] = findIndicators(analysis);
     out.indicators = found;
   } catch (e) {
     out.error = [out.error, `indicator scan: ${message(e)}`].filter(Boolean).join('; ');
   }
+  lap('indicators');
   return out;
 }
