@@ -3,6 +3,8 @@
  * Forward jumps leave "arrivals" at their target; when the scan reaches a target the arrivals are merged
  * back into expressions (and/or, conditional expressions, comparison chains, comprehension filters).
  * Anything that does not fit these shapes marks the result incomplete instead of guessing.
+ * This file holds the state and the merging; each op's effect is a handler in ./ops/ (one module per kind
+ * of operation, one table); the version differences were settled by normalize.ts.
  */
 import type { CodeObject, PyValue } from '../objects';
 import { boolE, constE, notE, NONE, type Expr, type FunctionDef, type Generator, type Stmt, type Target } from './ast';
