@@ -40,11 +40,10 @@ function codeObjects(code: CodeObject): CodeObject[] {
   return out;
 }
 
-/** How many times each code object went through a mocked stage. */
-function callsPerCode(fn: unknown): Map<CodeObject, number> {
-  const calls = (fn as { mock: { calls: unknown[][] } }).mock.calls;
+/** How many times each code object went through a mocked stage (its first argument). */
+function callsPerCode(calls: readonly (readonly unknown[])[]): Map<CodeObject, number> {
   const out = new Map<CodeObject, number>();
-  for (const args of calls) out.set(args[0] as CodeObject, (out.get(args[0] as CodeObject) ?? 0) + 1);
+  for (const [code] of calls) out.set(code as CodeObject, (out.get(code as CodeObject) ?? 0) + 1);
   return out;
 }
 
@@ -59,20 +58,20 @@ describe('one analysis per payload', () => {
         const bytes = b64bytes(c.marshal_b64);
         const d = decodePayload(bytes);
         expect(d.ok, c.id).toBe(true);
-        const dis = callsPerCode(disassemble.disassembleCode);
-        const norm = callsPerCode(normalizeModule.normalize);
+        const dis = callsPerCode(vi.mocked(disassemble.disassembleCode).mock.calls);
+        const norm = callsPerCode(vi.mocked(normalizeModule.normalize).mock.calls);
         for (const [code, n] of dis) expect(n, `${g.minor} ${c.id}: ${code.name} disassembled ${n} times`).toBe(1);
         for (const [code, n] of norm) expect(n, `${g.minor} ${c.id}: ${code.name} normalised ${n} times`).toBe(1);
         // One decompile, of the top-level code object (nested defs and lambdas are decompiled from inside it).
         const tops = vi.mocked(exec.decompileFunctionBody).mock.calls;
         expect(tops.length, c.id).toBe(1);
         const root = tops[0][0];
-        // Every code object of the tree was disassembled (for the dis text of 3.7+, at least for the indicators).
+        // Every code object of the tree was disassembled (by the dis text, the decompiler or the indicator scan).
         expect(dis.size, c.id).toBe(codeObjects(root).length);
         if (dis.size > 1) nested++;
       }
     }
-    expect(nested, "golden cases with nested code objects").toBeGreaterThan(90);
+    expect(nested, 'golden cases with nested code objects').toBeGreaterThan(90);
   });
 
   it('each reader gives on the shared analysis what it gives on a fresh one', () => {
