@@ -39,10 +39,11 @@ if (!has('--skip-decode')) {
   results.decode = d;
   console.log(
     table(
-      ['payloads', 'passes', 'not ok', 'payloads/s', 'MB/s', 'µs/payload'],
-      [[d.payloads, d.passes, d.failures, d.payloadsPerSecond.toFixed(0), d.megabytesPerSecond.toFixed(2), d.meanMicroseconds.toFixed(0)]],
+      ['payloads', 'passes', 'not ok', 'payloads/s', 'median pass', 'MB/s', 'µs/payload', 'load avg'],
+      [[d.payloads, d.passes, d.failures, d.payloadsPerSecond.toFixed(0), d.medianPassPayloadsPerSecond.toFixed(0), d.megabytesPerSecond.toFixed(2), d.meanMicroseconds.toFixed(0), d.loadAverage.toFixed(1)]],
     ),
   );
+  console.log(table(Object.keys(d.stageMicroseconds).map((s) => `${s} µs`), [Object.values(d.stageMicroseconds).map((v) => v.toFixed(0))]));
   console.log();
 }
 

@@ -13,6 +13,7 @@ import { readCodeObject } from '../../src/core/python/marshal';
 import { decompile } from '../../src/core/python/decompile';
 import { b64bytes, loadGoldens } from './golden-data';
 import { EXTRA_CASES } from './decompile-extra-cases';
+import { CodeAnalysis } from '../../src/core/python/analysis';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SCRIPT = join(ROOT, 'scripts', 'oracle', 'roundtrip.py');
@@ -65,7 +66,7 @@ describe('decompile round-trip through CPython', () => {
       const batch: { id: string; original: string; decompiled: string; target: string; freevars: string[] }[] = [];
       for (const c of g.cases) {
         const code = readCodeObject(b64bytes(c.marshal_b64)).code;
-        const r = decompile(code, g.minor);
+        const r = decompile(new CodeAnalysis(code, g.minor));
         if (!r.complete) outcomes.push({ id: c.id, lambda: c.target === '<lambda>', ok: false, reason: 'incomplete' });
         else batch.push({ id: c.id, original: c.source, decompiled: r.source, target: c.target, freevars: code.freevars });
       }
@@ -117,7 +118,7 @@ describe('decompile round-trip through CPython', () => {
         if (!c.marshal_b64) continue; // not valid syntax for this version
         const ec = EXTRA_CASES.find((x) => x.id === c.id)!;
         const code = readCodeObject(b64bytes(c.marshal_b64)).code;
-        const r = decompile(code, g.minor);
+        const r = decompile(new CodeAnalysis(code, g.minor));
         if (!r.complete) {
           expect(r.source, c.id).toMatch(/# decompiler: /);
           incomplete.push(c.id);

@@ -12,6 +12,7 @@ import { inferPythonVersions } from '../../src/core/python/versions';
 import { formatDis, formatDisWithOffsets } from '../../src/core/python/format-dis';
 import { getInstructions } from '../../src/core/python/disassemble';
 import { getOpcodeTable } from '../../src/core/python/opcodes/index';
+import { CodeAnalysis } from '../../src/core/python/analysis';
 
 const goldens = loadGoldens();
 const summary: string[] = [];
@@ -46,17 +47,17 @@ for (const g of goldens) {
         if (!hasTable) {
           let text = '';
           try {
-            text = formatDis(code, g.minor);
+            text = formatDis(new CodeAnalysis(code, g.minor));
           } catch (e) {
             text = String(e);
           }
           if (text !== c.dis) stats.disMismatch.push(c.id);
           return;
         }
-        const text = formatDis(code, g.minor);
+        const text = formatDis(new CodeAnalysis(code, g.minor));
         if (text !== c.dis) stats.disMismatch.push(c.id);
         expect(text.split('\n')).toEqual(c.dis.split('\n'));
-        if (c.dis_offsets) expect(formatDisWithOffsets(code, g.minor).split('\n')).toEqual(c.dis_offsets.split('\n'));
+        if (c.dis_offsets) expect(formatDisWithOffsets(new CodeAnalysis(code, g.minor)).split('\n')).toEqual(c.dis_offsets.split('\n'));
 
         // The instruction records agree with dis.get_instructions of the top-level code object.
         const ins = getInstructions(code, g.minor);

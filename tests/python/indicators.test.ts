@@ -13,6 +13,7 @@ import { findIndicators, findValueIndicators } from '../../src/core/python/indic
 import type { CodeObject, PyValue } from '../../src/core/python/objects';
 import { b64bytes, loadGoldens } from './golden-data';
 import { fixtureExpectations, fixturePayloads } from './decompile-fixtures';
+import { CodeAnalysis } from '../../src/core/python/analysis';
 
 /** What each malicious golden case does (from its source in the golden file). */
 const GOLDEN_EXPECTED: Record<string, string[]> = {
@@ -70,7 +71,7 @@ describe('findIndicators: golden corpus', () => {
       let malicious = 0;
       for (const c of g.cases) {
         const code = readCodeObject(b64bytes(c.marshal_b64)).code;
-        const inds = findIndicators(code, g.minor);
+        const inds = findIndicators(new CodeAnalysis(code, g.minor));
         const cats = new Set(inds.map((i) => i.category));
         const expected = GOLDEN_EXPECTED[c.id];
         if (expected) {
@@ -96,7 +97,7 @@ describe('findIndicators: golden corpus', () => {
   it('cites the os.system call with its offsets and names (3.11)', () => {
     const g = goldens.find((x) => x.minor === '3.11')!;
     const c = g.cases.find((x) => x.id === 'mal_os_system')!;
-    const inds = findIndicators(readCodeObject(b64bytes(c.marshal_b64)).code, '3.11');
+    const inds = findIndicators(new CodeAnalysis(readCodeObject(b64bytes(c.marshal_b64)).code, '3.11'));
     const proc = inds.find((i) => i.category === 'process' && i.title.includes('os.system'));
     expect(proc).toBeDefined();
     expect(proc!.evidence).toEqual(expect.arrayContaining(['os', 'system', "'echo hi'"]));
@@ -110,7 +111,7 @@ describe('findIndicators: golden corpus', () => {
   it('finds the call inside a nested lambda and names that code object', () => {
     const g = goldens.find((x) => x.minor === '3.12')!;
     const c = g.cases.find((x) => x.id === 'mal_nested_lambda')!;
-    const inds = findIndicators(readCodeObject(b64bytes(c.marshal_b64)).code, '3.12');
+    const inds = findIndicators(new CodeAnalysis(readCodeObject(b64bytes(c.marshal_b64)).code, '3.12'));
     expect(inds.find((i) => i.category === 'process')?.where).toBe('<lambda>.<lambda>');
   });
 });
@@ -122,7 +123,7 @@ describe('findIndicators: Keras fixtures (CPython 3.11)', () => {
       for (const { lam, bytes } of await fixturePayloads(exp)) {
         const code = readCodeObject(bytes).code;
         const inds = [
-          ...findIndicators(code, '3.11'),
+          ...findIndicators(new CodeAnalysis(code, '3.11')),
           ...findValueIndicators(lam.stored_defaults, 'defaults'),
           ...findValueIndicators(lam.stored_closure, 'closure'),
         ];
@@ -181,7 +182,7 @@ describe('findIndicators: more shapes compiled by a local CPython (compile only)
     const res = JSON.parse(out.stdout) as { version: string; compiled: { id: string; marshal_b64: string }[] };
     for (const c of res.compiled) {
       const [source, expected] = cases[Number(c.id)];
-      const inds = findIndicators(readCodeObject(b64bytes(c.marshal_b64)).code, res.version);
+      const inds = findIndicators(new CodeAnalysis(readCodeObject(b64bytes(c.marshal_b64)).code, res.version));
       const cats = [...new Set(inds.map((i) => i.category))].sort();
       if (expected.length === 0) expect(inds, source).toEqual([]);
       else for (const cat of expected) expect(cats, source).toContain(cat);

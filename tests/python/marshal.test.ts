@@ -10,6 +10,7 @@ import { b64bytes, loadGoldens } from './golden-data';
 import { reprPyValue } from '../../src/core/python/repr';
 import { getInstructions } from '../../src/core/python/disassemble';
 import { formatDis } from '../../src/core/python/format-dis';
+import { CodeAnalysis } from '../../src/core/python/analysis';
 
 const goldens = loadGoldens();
 const samples = goldens.flatMap((g) =>
@@ -84,6 +85,28 @@ describe('marshal reader: bounded and total', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('layouts are tried newest first: each rejection is recorded, a failure reports the attempt that got furthest', () => {
+    const py2 = b64bytes(goldens.find((g) => g.minor === '2.7')!.cases[0].marshal_b64);
+    const r = readMarshal(py2);
+    expect(r.layout).toBe('py2');
+    expect(r.rejected.map((x) => x.layout)).toEqual(['py311', 'py38', 'py30']);
+    for (const x of r.rejected) expect(x.error).toMatch(/ \(at byte \d+\)$/);
+    // Cut short, every layout fails; the error is the furthest attempt's, as a real Error with a stack.
+    let err: unknown;
+    try {
+      readMarshal(py2.subarray(0, py2.length - 3));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(MarshalError);
+    const offsets = [...(err as Error).message.matchAll(/at byte (\d+)/g)].map((m) => Number(m[1]));
+    expect(offsets).toEqual([(err as MarshalError).offset]);
+    // The py2 attempt read furthest: past where the other layouts gave up on the whole payload.
+    const otherLayouts = r.rejected.map((x) => Number(/at byte (\d+)\)$/.exec(x.error)![1]));
+    expect((err as MarshalError).offset).toBeGreaterThan(Math.max(...otherLayouts));
+    expect((err as Error).stack).toContain('MarshalError');
   });
 
   it('deep nesting stops at the depth limit', () => {
@@ -162,7 +185,7 @@ describe('marshal reader: bounded and total', () => {
   it('formatDis of every sample stays consistent with its instruction list', () => {
     for (const s of samples.filter((x) => x.version !== '3.15')) {
       const m = readCodeObject(s.bytes);
-      const text = formatDis(m.code, s.version);
+      const text = formatDis(new CodeAnalysis(m.code, s.version));
       for (const ins of getInstructions(m.code, s.version)) expect(text).toContain(ins.opname);
     }
   });

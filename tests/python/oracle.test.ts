@@ -15,6 +15,7 @@ import { compareCode } from './golden-compare';
 import { readMarshal } from '../../src/core/python/marshal';
 import { inferPythonVersions } from '../../src/core/python/versions';
 import { formatDis } from '../../src/core/python/format-dis';
+import { CodeAnalysis } from '../../src/core/python/analysis';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const GEN = join(ROOT, 'scripts', 'golden', 'generate.py');
@@ -82,7 +83,7 @@ describe.skipIf(interpreters.length === 0)('live oracle against real interpreter
         if (r.value.type !== 'code') continue;
         expect(compareCode(r.value.code, c.code, interp.minor, c.id)).toEqual([]);
         expect(inferPythonVersions(r.value.code, undefined, r.features).map((v) => v.version)).toContain(interp.minor);
-        expect(formatDis(r.value.code, interp.minor).split('\n'), c.id).toEqual(c.dis.split('\n'));
+        expect(formatDis(new CodeAnalysis(r.value.code, interp.minor)).split('\n'), c.id).toEqual(c.dis.split('\n'));
       }
     });
   }

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readCodeObject } from '../../src/core/python/marshal';
 import { inferPythonVersions } from '../../src/core/python/versions';
 import { formatDis } from '../../src/core/python/format-dis';
+import { CodeAnalysis } from '../../src/core/python/analysis';
 
 const i32 = (n: number): number[] => [n & 255, (n >> 8) & 255, (n >> 16) & 255, (n >>> 24) & 255];
 const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
@@ -46,7 +47,7 @@ describe('version inference for the 3.0–3.7 layout', () => {
     expect(r.layout).toBe('py30');
     const vs = inferPythonVersions(r.code, undefined, r.features).map((v) => v.version);
     expect(vs.sort()).toEqual(['3.0', '3.1', '3.2', '3.3', '3.4', '3.5']);
-    expect(formatDis(r.code, '3.5')).toBe(
+    expect(formatDis(new CodeAnalysis(r.code, '3.5'))).toBe(
       '  1           0 LOAD_FAST                0 (x)\n' +
         '              3 LOAD_CONST               1 (1)\n' +
         '              6 BINARY_ADD\n' +
@@ -77,5 +78,26 @@ describe('version inference for the 3.0–3.7 layout', () => {
   it('an opcode unknown to every version in the family leaves no candidate of that family', () => {
     const r = readCodeObject(py30Lambda([0x7c, 0, 0xff, 0, 0x53, 0], true));
     expect(inferPythonVersions(r.code, undefined, r.features)).toEqual([]);
+  });
+});
+
+describe('version check: arguments must resolve', () => {
+  it('a constant index past co_consts excludes the version, naming the instruction', async () => {
+    const { loadGoldens, b64bytes } = await import('./golden-data');
+    const { checkVersion } = await import('../../src/core/python/versions');
+    const { tableFor, unpackOpargs, resolveArg, DisassemblyError } = await import('../../src/core/python/disassemble');
+    const g = loadGoldens().find((x) => x.minor === '3.11')!;
+    const code = readCodeObject(b64bytes(g.cases.find((x) => x.id === 'lam_add')!.marshal_b64)).code;
+    const table = tableFor('3.11');
+    const bytes = new Uint8Array(code.code);
+    const ins = unpackOpargs(bytes, table).find((i) => table.name(i.opcode) === 'LOAD_CONST')!;
+    bytes[ins.offset + 1] = 77;
+    const broken = { ...code, code: bytes };
+    const check = checkVersion(broken, '3.11');
+    expect(check.ok).toBe(false);
+    expect(check.reason).toBe(`argument of LOAD_CONST at offset ${ins.offset} of <lambda>: constant index 77 out of range in 3.11`);
+    // The same words resolveArg throws for the disassembly.
+    expect(() => resolveArg(broken, table, { ...ins, arg: 77 }, {})).toThrow(new DisassemblyError('constant index 77 out of range'));
+    expect(checkVersion(code, '3.11').ok).toBe(true);
   });
 });

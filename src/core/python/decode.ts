@@ -1,14 +1,16 @@
 /**
  * Marshal payload → PayloadDecoding: read (never execute) the code object, infer versions, gather names and
- * strings, summarise, disassemble, and hand the records to the decompiler and the indicator scan.
+ * strings, summarise, then one CodeAnalysis for the first candidate version: its instructions give the
+ * disassembly, its one decompiled tree the source, and both feed the indicator scan.
  * Never throws: any failure becomes `{ ok: false, error }`.
  */
 import type { CodeObject } from './objects';
 import type { CodeSummary, DecodeHints, Indicator, PayloadDecoding, PythonVersionCandidate } from './types';
 import { MarshalError, readMarshal } from './marshal';
 import { inferPythonVersions } from './versions';
-import { collectNames, collectStrings, totalBytecode } from './collect';
+import { collectNames, collectStrings } from './collect';
 import { MAX_DISASSEMBLED_BYTECODE } from './limits';
+import { CodeAnalysis } from './analysis';
 import { formatDis } from './format-dis';
 import { reprPyValue, type ReprOptions } from './repr';
 import { decompile } from './decompile';
@@ -17,7 +19,25 @@ import { findIndicators } from './indicators';
 export { reprPyValue } from './repr';
 export { MarshalError } from './marshal';
 
-export interface DecodeOptions extends ReprOptions {}
+/** The steps of decodePayload, in order. */
+export type DecodeStage = 'marshal' | 'versions' | 'names' | 'disassembly' | 'decompile' | 'indicators';
+
+export interface DecodeOptions extends ReprOptions {
+  /** Told each step's wall time as it ends (the bench's breakdown). Work the steps share through the
+   *  CodeAnalysis (disassembling, normalising) counts in the step that needed it first. */
+  onStage?: (stage: DecodeStage, ms: number) => void;
+}
+
+/** Calls onStage with the time since the previous lap; free when there is no onStage. */
+function stageClock(onStage: DecodeOptions['onStage']): (stage: DecodeStage) => void {
+  if (!onStage) return () => {};
+  let last = performance.now();
+  return (stage) => {
+    const now = performance.now();
+    onStage(stage, now - last);
+    last = now;
+  };
+}
 
 function failed(error: string, partial: Partial<PayloadDecoding> = {}): PayloadDecoding {
   return { ok: false, error, pythonVersions: [], names: [], strings: [], sourceComplete: false, indicators: [], ...partial };
@@ -49,6 +69,7 @@ export function summarizeCode(code: CodeObject, version: string, options: ReprOp
 }
 
 export function decodePayload(bytes: Uint8Array, hints?: DecodeHints, options: DecodeOptions = {}): PayloadDecoding {
+  const lap = stageClock(options.onStage);
   let code: CodeObject;
   let versions: PythonVersionCandidate[];
   try {
@@ -57,7 +78,9 @@ export function decodePayload(bytes: Uint8Array, hints?: DecodeHints, options: D
       return failed(`not a code object: the marshal stream holds a ${m.value.type}`);
     }
     code = m.value.code;
+    lap('marshal');
     versions = inferPythonVersions(code, hints, m.features);
+    lap('versions');
   } catch (e) {
     return failed(message(e));
   }
@@ -88,7 +111,9 @@ export function decodePayload(bytes: Uint8Array, hints?: DecodeHints, options: D
   } catch (e) {
     out.error = `summary: ${message(e)}`;
   }
-  const bytecode = totalBytecode(code);
+  const analysis = new CodeAnalysis(code, version, options);
+  const bytecode = analysis.bytecode;
+  lap('names');
   if (bytecode > MAX_DISASSEMBLED_BYTECODE) {
     out.error = [
       out.error,
@@ -99,23 +124,26 @@ export function decodePayload(bytes: Uint8Array, hints?: DecodeHints, options: D
       .join('; ');
   } else {
     try {
-      out.disassembly = formatDis(code, version, options);
+      out.disassembly = formatDis(analysis);
     } catch (e) {
       out.error = [out.error, `disassembly: ${message(e)}`].filter(Boolean).join('; ');
     }
   }
+  lap('disassembly');
   try {
-    const d = decompile(code, version);
+    const d = decompile(analysis);
     out.source = d.source;
     out.sourceComplete = d.complete;
   } catch (e) {
     out.error = [out.error, `decompiler: ${message(e)}`].filter(Boolean).join('; ');
   }
+  lap('decompile');
   try {
-    const found: Indicator[] = findIndicators(code, version);
+    const found: Indicator[] = findIndicators(analysis);
     out.indicators = found;
   } catch (e) {
     out.error = [out.error, `indicator scan: ${message(e)}`].filter(Boolean).join('; ');
   }
+  lap('indicators');
   return out;
 }

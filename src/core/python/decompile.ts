@@ -3,11 +3,9 @@
  * Pure data in, text out; nothing is executed. Where the bytecode has a shape the decompiler does not
  * model, the result is marked incomplete and carries `# decompiler: …` comments instead of guessed code.
  */
-import type { CodeObject } from './objects';
-import { totalBytecode } from './collect';
+import type { CodeAnalysis } from './analysis';
 import { MAX_DECOMPILED_BYTECODE } from './limits';
-import { getInstructions } from './disassemble';
-import { decompileFunctionBody, type Disassembler } from './decompile/exec';
+import type { FunctionDef } from './decompile/ast';
 import { SourcePrinter } from './decompile/print';
 
 export interface DecompileResult {
@@ -16,16 +14,18 @@ export interface DecompileResult {
   complete: boolean;
 }
 
-export function decompile(code: CodeObject, version: string): DecompileResult {
-  const size = totalBytecode(code);
-  if (size > MAX_DECOMPILED_BYTECODE) {
-    return {
-      source: `# decompiler: ${size} bytes of bytecode, more than the ${MAX_DECOMPILED_BYTECODE} it decompiles\n`,
-      complete: false,
-    };
-  }
+/** The source of the analysis' code tree (its one decompiled tree, printed). */
+export function decompile(analysis: CodeAnalysis): DecompileResult {
   try {
-    return render(code, version, getInstructions);
+    const tree = analysis.decompiled();
+    if (!tree) {
+      const size = analysis.bytecode;
+      return {
+        source: `# decompiler: ${size} bytes of bytecode, more than the ${MAX_DECOMPILED_BYTECODE} it decompiles\n`,
+        complete: false,
+      };
+    }
+    return render(tree.fn, analysis.version);
   } catch (e) {
     // Hostile input (absurd nesting, self-referencing code objects) must not take the caller down.
     const why = e instanceof RangeError ? 'code too deeply nested to show' : e instanceof Error ? e.message : String(e);
@@ -33,8 +33,7 @@ export function decompile(code: CodeObject, version: string): DecompileResult {
   }
 }
 
-function render(code: CodeObject, version: string, disasm: Disassembler): DecompileResult {
-  const fn = decompileFunctionBody(code, version, disasm);
+function render(fn: FunctionDef, version: string): DecompileResult {
   const printer = new SourcePrinter(version);
   const lines: string[] = [];
   for (const n of fn.notes) lines.push(`# decompiler: ${n}`);

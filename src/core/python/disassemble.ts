@@ -34,9 +34,17 @@ export interface ExceptionTableEntry {
   lasti: boolean;
 }
 
+const versionNumbers = new Map<string, number>();
+
+/** "3.11" → 311 (asked per code object and stage: remembered for the few version strings there are). */
 export function versionNumber(version: string): number {
-  const [maj, min] = version.split('.').map(Number);
-  return maj * 100 + (min || 0);
+  let n = versionNumbers.get(version);
+  if (n === undefined) {
+    const [maj, min] = version.split('.').map(Number);
+    n = maj * 100 + (min || 0);
+    if (versionNumbers.size < 64) versionNumbers.set(version, n);
+  }
+  return n;
 }
 
 /** The opcode table for a version; versions newer than our newest table (3.15) use the newest, best effort. */
@@ -297,8 +305,14 @@ function freeName(code: CodeObject, v: number, arg: number): string | undefined 
   return [...code.cellvars, ...code.freevars][arg];
 }
 
+/** An argument that does not resolve. Thrown and caught in this module only: a plain object, because the
+ *  version check meets one for nearly every version it excludes and needs no stack trace. */
+class Unresolved {
+  constructor(readonly message: string) {}
+}
+
 function need<T>(x: T | undefined, what: string, arg: number): T {
-  if (x === undefined) throw new DisassemblyError(`${what} index ${arg} out of range`);
+  if (x === undefined) throw new Unresolved(`${what} index ${arg} out of range`);
   return x;
 }
 
@@ -307,12 +321,41 @@ export interface ResolvedArg {
   argrepr: string;
 }
 
-/** argval/argrepr for one instruction, following that version's dis. `label` maps targets (3.13+). */
+/**
+ * argval/argrepr for one instruction, following that version's dis. `label` maps targets (3.13+).
+ * Throws DisassemblyError when an index is out of range.
+ */
 export function resolveArg(
   code: CodeObject,
   table: OpcodeTable,
   ins: RawInstruction,
   reprOptions: ReprOptions,
+  label?: (offset: number) => number | undefined,
+): ResolvedArg {
+  try {
+    return resolve(code, table, ins, reprOptions, label);
+  } catch (e) {
+    throw e instanceof Unresolved ? new DisassemblyError(e.message) : e;
+  }
+}
+
+/** Why one instruction's argument does not resolve in this code object (what resolveArg would throw), or null. */
+export function argumentProblem(code: CodeObject, table: OpcodeTable, ins: RawInstruction): string | null {
+  try {
+    resolve(code, table, ins, null);
+    return null;
+  } catch (e) {
+    if (e instanceof Unresolved) return e.message;
+    throw e;
+  }
+}
+
+/** resolveArg's work; reprOptions null checks the indexes without writing constant reprs. */
+function resolve(
+  code: CodeObject,
+  table: OpcodeTable,
+  ins: RawInstruction,
+  reprOptions: ReprOptions | null,
   label?: (offset: number) => number | undefined,
 ): ResolvedArg {
   const { opcode: op, arg } = ins;
@@ -327,7 +370,7 @@ export function resolveArg(
       return { argval: arg, argrepr: '' };
     }
     const c = need(code.consts[arg], 'constant', arg);
-    return { argval: c, argrepr: reprPyValue(c, table.version, reprOptions) };
+    return { argval: c, argrepr: reprOptions ? reprPyValue(c, table.version, reprOptions) : '' };
   }
   if (table.isName(op)) {
     let idx = arg;

@@ -4,18 +4,21 @@
  * Code-object addresses are written as `address` (default "0xADDR", as the goldens normalise them).
  */
 import type { CodeObject } from './objects';
-import { disassembleCode, tableFor, versionNumber, type DisassembledCode } from './disassemble';
-import { reprCode, type ReprOptions } from './repr';
+import type { CodeAnalysis } from './analysis';
+import { tableFor, versionNumber, type DisassembledCode } from './disassemble';
+import { reprCode } from './repr';
 
 const OPNAME_WIDTH = 20;
 const OPARG_WIDTH = 5;
 
-export function formatDis(code: CodeObject, version: string, options: ReprOptions = {}): string {
+/** The analysis' code tree as its version's `dis.dis(code)` prints it. Throws DisassemblyError. */
+export function formatDis(analysis: CodeAnalysis): string {
+  const { version, reprOptions: options } = analysis;
   const v = versionNumber(version);
   const lines: string[] = [];
   const recurse = v >= 307;
   const visit = (c: CodeObject): void => {
-    const d = disassembleCode(c, version, options);
+    const d = analysis.disassembled(c);
     if (v < 304) formatPrintStyle(d, lines);
     else if (v < 313) formatInstructionStyle(d, lines);
     else formatLabelStyle(d, lines);
@@ -27,13 +30,14 @@ export function formatDis(code: CodeObject, version: string, options: ReprOption
       visit(k.code);
     }
   };
-  visit(code);
+  visit(analysis.code);
   return lines.map((l) => l + '\n').join('');
 }
 
 /** 2.7 (and 3.0–3.3): `print a,` items joined by single spaces, trailing padding kept. */
 function formatPrintStyle(d: DisassembledCode, out: string[]): void {
   const py2 = versionNumber(d.version) < 300;
+  const table = tableFor(d.version);
   d.instructions.forEach((ins, i) => {
     const raw = d.raw[i];
     const fields: string[] = [];
@@ -48,7 +52,6 @@ function formatPrintStyle(d: DisassembledCode, out: string[]): void {
     if (ins.arg !== null) {
       const L = py2 && raw.py2Long ? 'L' : '';
       fields.push((String(ins.arg) + L).padStart(OPARG_WIDTH));
-      const table = tableFor(d.version);
       if (table.isJrel(ins.opcode)) fields.push(`(to ${ins.jumpTarget}${L})`);
       else if (ins.argrepr && !table.isJabs(ins.opcode)) fields.push(`(${ins.argrepr})`);
     }
@@ -68,19 +71,17 @@ function formatInstructionStyle(d: DisassembledCode, out: string[]): void {
   }
   const maxOffset = d.code.code.length - 2;
   const offsetWidth = maxOffset >= 10000 ? String(maxOffset).length : 4;
+  const noLine = ' '.repeat(linenoWidth);
+  // Columns joined by single spaces (lineno, 3 spaces, ">>", offset, opname, arg, argrepr), as dis prints them.
   for (const ins of d.instructions) {
     if (showLineno && ins.startsLine !== null && ins.offset > 0) out.push('');
-    const fields: string[] = [];
-    if (linenoWidth) fields.push(ins.startsLine !== null ? String(ins.startsLine).padStart(linenoWidth) : ' '.repeat(linenoWidth));
-    fields.push('   ');
-    fields.push(d.marked.has(ins.offset) ? '>>' : '  ');
-    fields.push(String(ins.offset).padStart(offsetWidth));
-    fields.push(ins.opname.padEnd(OPNAME_WIDTH));
+    let line = linenoWidth ? (ins.startsLine !== null ? String(ins.startsLine).padStart(linenoWidth) : noLine) + ' ' : '';
+    line += (d.marked.has(ins.offset) ? '    >> ' : '       ') + String(ins.offset).padStart(offsetWidth) + ' ' + ins.opname.padEnd(OPNAME_WIDTH);
     if (ins.arg !== null) {
-      fields.push(String(ins.arg).padStart(OPARG_WIDTH));
-      if (ins.argrepr) fields.push(`(${ins.argrepr})`);
+      line += ' ' + String(ins.arg).padStart(OPARG_WIDTH);
+      if (ins.argrepr) line += ` (${ins.argrepr})`;
     }
-    out.push(fields.join(' ').trimEnd());
+    out.push(line.trimEnd());
   }
   if (v >= 311 && d.exceptionTable.length) {
     out.push('ExceptionTable:');
@@ -101,27 +102,29 @@ function formatLabelStyle(d: DisassembledCode, out: string[], showOffsets = fals
   }
   const labelWidth = 4 + String(d.labels.size).length;
   const offsetWidth = showOffsets ? String(Math.max(d.code.code.length - 2, 9999)).length : 0;
+  const noLine = ' '.repeat(linenoWidth);
+  const noLabel = ' '.repeat(labelWidth);
+  // Columns joined by single spaces (lineno, label, offset, 3 spaces, opname, arg, argrepr), as dis prints them.
   for (const ins of d.instructions) {
     const starts = d.lineStarts.has(ins.offset);
     if (linenoWidth > 0 && starts && ins.offset > 0) out.push('');
-    const fields: string[] = [];
+    let text = '';
     if (linenoWidth) {
       if (starts) {
         const line = d.lineStarts.get(ins.offset);
-        fields.push(line === null || line === undefined ? '  --'.padStart(linenoWidth) : String(line).padStart(linenoWidth));
-      } else fields.push(' '.repeat(linenoWidth));
+        text = (line === null || line === undefined ? '  --'.padStart(linenoWidth) : String(line).padStart(linenoWidth)) + ' ';
+      } else text = noLine + ' ';
     }
     const label = d.labels.get(ins.offset);
-    fields.push(label !== undefined ? `L${label}:`.padStart(labelWidth) : ' '.repeat(labelWidth));
-    if (offsetWidth > 0) fields.push(`${String(ins.offset).padStart(offsetWidth)}  `);
-    fields.push('   ');
-    fields.push(ins.opname.padEnd(OPNAME_WIDTH));
+    text += (label !== undefined ? `L${label}:`.padStart(labelWidth) : noLabel) + ' ';
+    if (offsetWidth > 0) text += String(ins.offset).padStart(offsetWidth) + '   ';
+    text += '    ' + ins.opname.padEnd(OPNAME_WIDTH);
     if (ins.arg !== null) {
       const excess = Math.max(0, ins.opname.length - OPNAME_WIDTH);
-      fields.push(String(ins.arg).padStart(OPARG_WIDTH - excess));
-      if (ins.argrepr) fields.push(`(${ins.argrepr})`);
+      text += ' ' + String(ins.arg).padStart(OPARG_WIDTH - excess);
+      if (ins.argrepr) text += ` (${ins.argrepr})`;
     }
-    out.push(fields.join(' ').trimEnd());
+    out.push(text.trimEnd());
   }
   if (d.exceptionTable.length) {
     out.push('ExceptionTable:');
@@ -133,12 +136,13 @@ function formatLabelStyle(d: DisassembledCode, out: string[], showOffsets = fals
 }
 
 /** 3.13+ `dis.dis(code, show_offsets=True)` (the goldens' `dis_offsets`). */
-export function formatDisWithOffsets(code: CodeObject, version: string, options: ReprOptions = {}): string {
+export function formatDisWithOffsets(analysis: CodeAnalysis): string {
+  const { version, reprOptions: options } = analysis;
   const v = versionNumber(version);
-  if (v < 313) return formatDis(code, version, options);
+  if (v < 313) return formatDis(analysis);
   const lines: string[] = [];
   const visit = (c: CodeObject): void => {
-    formatLabelStyle(disassembleCode(c, version, options), lines, true);
+    formatLabelStyle(analysis.disassembled(c), lines, true);
     for (const k of c.consts) {
       if (k.type !== 'code') continue;
       lines.push('');
@@ -146,6 +150,6 @@ export function formatDisWithOffsets(code: CodeObject, version: string, options:
       visit(k.code);
     }
   };
-  visit(code);
+  visit(analysis.code);
   return lines.map((l) => l + '\n').join('');
 }

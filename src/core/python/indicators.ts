@@ -11,13 +11,12 @@
  */
 import type { CodeObject, PyValue } from './objects';
 import type { Indicator } from './types';
-import { getInstructions } from './disassemble';
-import { normalize, type Op } from './decompile/normalize';
-import { decompileFunctionBody, type ExprOrigin } from './decompile/exec';
+import type { CodeAnalysis, DecompiledTree } from './analysis';
+import type { Op } from './decompile/normalize';
+import type { ExprOrigin } from './decompile/exec';
 import type { Expr, FunctionDef, Stmt } from './decompile/ast';
 import { reprPyValue } from './repr';
-import { totalBytecode } from './collect';
-import { MAX_DECOMPILED_BYTECODE, MAX_DISASSEMBLED_BYTECODE } from './limits';
+import { MAX_DISASSEMBLED_BYTECODE } from './limits';
 
 type Category = Indicator['category'];
 
@@ -124,26 +123,24 @@ function lastPart(path: string): string {
 
 // ------------------------------------------------------------------ public API
 
-export function findIndicators(code: CodeObject, version: string): Indicator[] {
+/** Indicators of the analysis' code tree, from its decompiled tree and its ops. */
+export function findIndicators(analysis: CodeAnalysis): Indicator[] {
+  const code = analysis.code;
   const names = qualifiedNames(code);
   const refs: Ref[] = [];
   const flags: Indicator[] = [];
 
   // 1. Expression trees (precise; resolves run-time imports and getattr with constant names).
-  const track = new WeakMap<object, ExprOrigin>();
-  let fn: FunctionDef | null = null;
-  const size = totalBytecode(code);
-  // Too large to decompile (limits.ts): the flat scan below alone covers every name.
-  if (size <= MAX_DECOMPILED_BYTECODE) {
-    try {
-      fn = decompileFunctionBody(code, version, getInstructions, track);
-    } catch {
-      fn = null;
-    }
+  // Null when too large to decompile (limits.ts): the flat scan below alone covers every name.
+  let tree: DecompiledTree | null;
+  try {
+    tree = analysis.decompiled();
+  } catch {
+    tree = null;
   }
-  if (fn) {
+  if (tree) {
     try {
-      new TreeScan(track, names, refs, flags, names.get(code) ?? code.name).fn(fn);
+      new TreeScan(tree.origins, names, refs, flags, names.get(code) ?? code.name).fn(tree.fn);
     } catch (e) {
       // Absurdly deep expressions: the flat scan below still covers every name.
       if (!(e instanceof RangeError)) throw e;
@@ -152,8 +149,9 @@ export function findIndicators(code: CodeObject, version: string): Indicator[] {
 
   // 2. Flat instruction scan over every code object (covers what the decompiler does not model).
   // Too large to disassemble: every name the code can use is still in its name tables.
+  const size = analysis.bytecode;
   for (const [c, where] of names) {
-    if (size <= MAX_DISASSEMBLED_BYTECODE) flatScan(c, version, where, refs);
+    if (size <= MAX_DISASSEMBLED_BYTECODE) flatScan(analysis, c, where, refs);
     else nameTableScan(c, where, refs);
   }
 
@@ -463,10 +461,10 @@ function nameTableScan(code: CodeObject, where: string, refs: Ref[]): void {
   for (const n of code.names) refs.push({ path: n, where, offsets: [], extra: [] });
 }
 
-function flatScan(code: CodeObject, version: string, where: string, refs: Ref[]): void {
+function flatScan(analysis: CodeAnalysis, code: CodeObject, where: string, refs: Ref[]): void {
   let ops: Op[];
   try {
-    ops = normalize(code, getInstructions(code, version), version);
+    ops = analysis.ops(code);
   } catch {
     // Undisassemblable bytes: fall back to the raw name table.
     nameTableScan(code, where, refs);
@@ -613,17 +611,26 @@ function safe<T>(f: () => T): T | null {
 
 // ------------------------------------------------------------------ refs → indicators, merging
 
+/** The rules each dotted path matches. Payloads use the same few hundred names over and over (`x`, `os.system`,
+ *  `tf.keras…`): each is matched once per process. Bounded: a crafted payload with endless fresh names only
+ *  costs re-matching. */
+const rulesByPath = new Map<string, Rule[]>();
+const RULES_BY_PATH_MAX = 4096;
+
+function rulesFor(path: string): Rule[] {
+  let matched = rulesByPath.get(path);
+  if (!matched) {
+    matched = RULES.filter((rule) => rule.paths.some((p) => matchPath(path, p)));
+    if (rulesByPath.size >= RULES_BY_PATH_MAX) rulesByPath.clear();
+    rulesByPath.set(path, matched);
+  }
+  return matched;
+}
+
 function refsToIndicators(refs: Ref[]): Indicator[] {
   const out: Indicator[] = [];
-  // A long body references the same few paths over and over: match each distinct path once.
-  const rulesFor = new Map<string, Rule[]>();
   for (const r of refs) {
-    let matched = rulesFor.get(r.path);
-    if (!matched) {
-      matched = RULES.filter((rule) => rule.paths.some((p) => matchPath(r.path, p)));
-      rulesFor.set(r.path, matched);
-    }
-    for (const rule of matched) {
+    for (const rule of rulesFor(r.path)) {
       out.push({
         category: rule.category,
         title: `${rule.title} (${displayPath(r.path)})`,

@@ -10,9 +10,14 @@ export class MarshalError extends Error {
   /** Byte offset in the stream where reading failed. */
   readonly offset: number;
   constructor(message: string, offset: number) {
-    super(`${message} (at byte ${offset})`);
+    super(MarshalError.text(message, offset));
     this.name = 'MarshalError';
     this.offset = offset;
+  }
+
+  /** The message text: what went wrong and where. */
+  static text(message: string, offset: number): string {
+    return `${message} (at byte ${offset})`;
   }
 }
 
@@ -70,7 +75,7 @@ export function readMarshal(
   if (bytes.length === 0) throw new MarshalError('empty input', 0);
   const layouts: CodeLayout[] = options.layout ? [options.layout] : ['py311', 'py38', 'py30', 'py2'];
   const rejected: { layout: CodeLayout; error: string }[] = [];
-  let best: MarshalError | null = null;
+  let best: ReadFailure | null = null;
   // Without a code object the py3 layouts read identically; only py2 (string semantics) still differs.
   let onlyPy2 = false;
   for (const layout of layouts) {
@@ -79,18 +84,29 @@ export function readMarshal(
     try {
       const value = reader.readTop();
       if (reader.pos !== bytes.length) {
-        throw new MarshalError(`${bytes.length - reader.pos} trailing bytes after the object`, reader.pos);
+        throw new ReadFailure(`${bytes.length - reader.pos} trailing bytes after the object`, reader.pos);
       }
       return { value, layout: reader.sawCode ? layout : null, features: reader.features, bytesRead: reader.pos, rejected };
     } catch (e) {
-      if (!(e instanceof MarshalError)) throw e;
-      rejected.push({ layout, error: e.message });
+      if (!(e instanceof ReadFailure)) throw e;
+      rejected.push({ layout, error: MarshalError.text(e.reason, e.offset) });
       if (!reader.sawCode) onlyPy2 = true;
       // Report the attempt that got furthest: usually the right layout meeting the real defect.
       if (!best || e.offset > best.offset) best = e;
     }
   }
-  throw best ?? new MarshalError('unreadable marshal data', 0);
+  throw best ? new MarshalError(best.reason, best.offset) : new MarshalError('unreadable marshal data', 0);
+}
+
+/**
+ * A read that failed at a byte offset, before it becomes a MarshalError. A plain object: readMarshal tries
+ * up to four code-object layouts and most attempts fail, so no stack trace is captured for them.
+ */
+class ReadFailure {
+  constructor(
+    readonly reason: string,
+    readonly offset: number,
+  ) {}
 }
 
 /** Reads a marshal stream whose top object must be a code object. */
@@ -128,13 +144,13 @@ class Reader {
 
   readTop(): PyValue {
     const v = this.readObject();
-    if (v === null) throw new MarshalError('NULL object at top level', 0);
+    if (v === null) throw new ReadFailure('NULL object at top level', 0);
     return v;
   }
 
   private need(n: number, what: string): void {
     if (n < 0 || this.pos + n > this.b.length) {
-      throw new MarshalError(`truncated: ${what} needs ${n} bytes, ${this.b.length - this.pos} left`, this.pos);
+      throw new ReadFailure(`truncated: ${what} needs ${n} bytes, ${this.b.length - this.pos} left`, this.pos);
     }
   }
 
@@ -160,7 +176,7 @@ class Reader {
 
   private take(n: number, what: string): Uint8Array {
     if (n > this.limits.maxStringLength) {
-      throw new MarshalError(`${what} of ${n} bytes exceeds the ${this.limits.maxStringLength}-byte limit`, this.pos);
+      throw new ReadFailure(`${what} of ${n} bytes exceeds the ${this.limits.maxStringLength}-byte limit`, this.pos);
     }
     this.need(n, what);
     const out = this.b.slice(this.pos, this.pos + n);
@@ -171,7 +187,7 @@ class Reader {
   private length(what: string): number {
     const at = this.pos;
     const n = this.i32();
-    if (n < 0) throw new MarshalError(`negative ${what} length ${n}`, at);
+    if (n < 0) throw new ReadFailure(`negative ${what} length ${n}`, at);
     return n;
   }
 
@@ -185,7 +201,7 @@ class Reader {
     if (lower === '-inf' || lower === '-infinity') return -Infinity;
     if (lower === 'nan' || lower === '+nan' || lower === '-nan') return NaN;
     if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) {
-      throw new MarshalError(`bad text float ${JSON.stringify(s)}`, at);
+      throw new ReadFailure(`bad text float ${JSON.stringify(s)}`, at);
     }
     return Number(s);
   }
@@ -201,17 +217,17 @@ class Reader {
   /** Reads an object; returns null only for TYPE_NULL ('0'), which only a dict may contain. */
   private readObject(): PyValue | null {
     if (++this.objects > this.limits.maxObjects) {
-      throw new MarshalError(`more than ${this.limits.maxObjects} objects`, this.pos);
+      throw new ReadFailure(`more than ${this.limits.maxObjects} objects`, this.pos);
     }
     if (this.depth >= this.limits.maxDepth) {
-      throw new MarshalError(`nesting deeper than ${this.limits.maxDepth}`, this.pos);
+      throw new ReadFailure(`nesting deeper than ${this.limits.maxDepth}`, this.pos);
     }
     const at = this.pos;
     const code = this.u8();
     const flag = (code & FLAG_REF) !== 0;
     const type = String.fromCharCode(code & ~FLAG_REF);
     if (flag) {
-      if (this.py2) throw new MarshalError('FLAG_REF in a Python 2 stream', at);
+      if (this.py2) throw new ReadFailure('FLAG_REF in a Python 2 stream', at);
       this.features.flagRef = true;
     }
     this.features.typeCodes.add(type);
@@ -231,7 +247,7 @@ class Reader {
 
   private pushRef(v: PyValue | null, at: number): number {
     if (this.refs.length >= this.limits.maxRefs) {
-      throw new MarshalError(`ref table larger than ${this.limits.maxRefs}`, at);
+      throw new ReadFailure(`ref table larger than ${this.limits.maxRefs}`, at);
     }
     this.refs.push(v);
     return this.refs.length - 1;
@@ -250,14 +266,14 @@ class Reader {
   private child(what: string): PyValue {
     const at = this.pos;
     const v = this.readObject();
-    if (v === null) throw new MarshalError(`NULL object in ${what}`, at);
+    if (v === null) throw new ReadFailure(`NULL object in ${what}`, at);
     return v;
   }
 
   private items(n: number, what: string): PyValue[] {
     // Every item takes at least one byte: refuse counts the remaining input cannot hold.
     if (n > this.b.length - this.pos) {
-      throw new MarshalError(`${what} of ${n} items but only ${this.b.length - this.pos} bytes left`, this.pos);
+      throw new ReadFailure(`${what} of ${n} items but only ${this.b.length - this.pos} bytes left`, this.pos);
     }
     const out: PyValue[] = new Array(n);
     for (let i = 0; i < n; i++) out[i] = this.child(what);
@@ -313,7 +329,7 @@ class Reader {
           // Py2 interned str: a byte string, also appended to the table 'R' indexes.
           const v: PyValue = { type: 'bytes', value: raw, interned: true };
           if (this.interned.length >= this.limits.maxRefs) {
-            throw new MarshalError(`interned-string table larger than ${this.limits.maxRefs}`, at);
+            throw new ReadFailure(`interned-string table larger than ${this.limits.maxRefs}`, at);
           }
           this.interned.push(v);
           return v;
@@ -321,10 +337,10 @@ class Reader {
         return this.ref({ type: 'str', value: this.decodeUtf8(raw, at), interned: true }, flag, at);
       }
       case 'R': {
-        if (!this.py2) throw new MarshalError("string ref 'R' outside a Python 2 stream", at);
+        if (!this.py2) throw new ReadFailure("string ref 'R' outside a Python 2 stream", at);
         const i = this.i32();
         if (i < 0 || i >= this.interned.length) {
-          throw new MarshalError(`string ref ${i} outside the table of ${this.interned.length}`, at);
+          throw new ReadFailure(`string ref ${i} outside the table of ${this.interned.length}`, at);
         }
         return this.interned[i];
       }
@@ -336,7 +352,7 @@ class Reader {
       case 'A':
       case 'z':
       case 'Z': {
-        if (this.py2) throw new MarshalError(`type '${type}' in a Python 2 stream`, at);
+        if (this.py2) throw new ReadFailure(`type '${type}' in a Python 2 stream`, at);
         const n = type === 'a' || type === 'A' ? this.length('ascii str') : this.u8();
         const raw = this.take(n, 'ascii str');
         let s = '';
@@ -349,7 +365,7 @@ class Reader {
       case '[':
       case '<':
       case '>': {
-        if (type === ')' && this.py2) throw new MarshalError("small tuple ')' in a Python 2 stream", at);
+        if (type === ')' && this.py2) throw new ReadFailure("small tuple ')' in a Python 2 stream", at);
         const n = type === ')' ? this.u8() : this.length('sequence');
         const slot = this.reserve(flag, at);
         const items = this.items(n, 'sequence');
@@ -368,7 +384,7 @@ class Reader {
         return this.fill(slot, type === '}' ? { type: 'dict', entries, frozen: true } : { type: 'dict', entries });
       }
       case ':': {
-        if (this.py2) throw new MarshalError("slice ':' in a Python 2 stream", at);
+        if (this.py2) throw new ReadFailure("slice ':' in a Python 2 stream", at);
         const slot = this.reserve(flag, at);
         const start = this.child('slice');
         const stop = this.child('slice');
@@ -380,30 +396,30 @@ class Reader {
         return this.fill(slot, { type: 'code', code: this.readCode(at) });
       }
       case 'r': {
-        if (this.py2) throw new MarshalError("ref 'r' in a Python 2 stream", at);
+        if (this.py2) throw new ReadFailure("ref 'r' in a Python 2 stream", at);
         const i = this.i32();
-        if (i < 0 || i >= this.refs.length) throw new MarshalError(`ref ${i} outside the table of ${this.refs.length}`, at);
+        if (i < 0 || i >= this.refs.length) throw new ReadFailure(`ref ${i} outside the table of ${this.refs.length}`, at);
         const v = this.refs[i];
-        if (v === null) throw new MarshalError(`ref ${i} to an object still being read`, at);
+        if (v === null) throw new ReadFailure(`ref ${i} to an object still being read`, at);
         return v;
       }
       case '?':
-        throw new MarshalError("unknown object '?' (an unmarshallable value was written)", at);
+        throw new ReadFailure("unknown object '?' (an unmarshallable value was written)", at);
       default:
-        throw new MarshalError(`unknown type code 0x${type.charCodeAt(0).toString(16).padStart(2, '0')}`, at);
+        throw new ReadFailure(`unknown type code 0x${type.charCodeAt(0).toString(16).padStart(2, '0')}`, at);
     }
   }
 
   private readLong(at: number): PyValue {
     const n = this.i32();
-    if (n < -0x1000000 || n > 0x1000000) throw new MarshalError(`long of ${n} digits is too large`, at);
+    if (n < -0x1000000 || n > 0x1000000) throw new ReadFailure(`long of ${n} digits is too large`, at);
     const size = Math.abs(n);
     this.need(size * 2, 'long digits');
     let v = 0n;
     for (let i = 0; i < size; i++) {
       const d = this.b[this.pos + 2 * i] | (this.b[this.pos + 2 * i + 1] << 8);
-      if (d > 0x7fff) throw new MarshalError('long digit out of range', this.pos + 2 * i);
-      if (i === size - 1 && d === 0) throw new MarshalError('unnormalized long', this.pos + 2 * i);
+      if (d > 0x7fff) throw new ReadFailure('long digit out of range', this.pos + 2 * i);
+      if (i === size - 1 && d === 0) throw new ReadFailure('unnormalized long', this.pos + 2 * i);
       v |= BigInt(d) << BigInt(15 * i);
     }
     this.pos += size * 2;
@@ -416,28 +432,28 @@ class Reader {
   private count(what: string): number {
     const at = this.pos;
     const v = this.i32();
-    if (v < 0 || v > 0xffffff) throw new MarshalError(`implausible ${what} ${v}`, at);
+    if (v < 0 || v > 0xffffff) throw new ReadFailure(`implausible ${what} ${v}`, at);
     return v;
   }
 
   private bytesField(what: string): Uint8Array {
     const at = this.pos;
     const v = this.child(what);
-    if (v.type !== 'bytes') throw new MarshalError(`${what} is a ${v.type}, expected bytes`, at);
+    if (v.type !== 'bytes') throw new ReadFailure(`${what} is a ${v.type}, expected bytes`, at);
     return v.value;
   }
 
   private tupleField(what: string): PyValue[] {
     const at = this.pos;
     const v = this.child(what);
-    if (v.type !== 'tuple') throw new MarshalError(`${what} is a ${v.type}, expected a tuple`, at);
+    if (v.type !== 'tuple') throw new ReadFailure(`${what} is a ${v.type}, expected a tuple`, at);
     return v.items;
   }
 
   private strOf(v: PyValue, what: string, at: number): string {
     if (v.type === 'str') return v.value;
     if (this.py2 && v.type === 'bytes') return decodeBytesLenient(v.value);
-    throw new MarshalError(`${what} is a ${v.type}, expected a string`, at);
+    throw new ReadFailure(`${what} is a ${v.type}, expected a string`, at);
   }
 
   private strField(what: string): string {
@@ -460,7 +476,7 @@ class Reader {
     const stacksize = this.count('co_stacksize');
     const flagsAt = this.pos;
     const flags = this.i32() >>> 0;
-    if (flags > 0x7fffffff) throw new MarshalError(`implausible co_flags 0x${flags.toString(16)}`, flagsAt);
+    if (flags > 0x7fffffff) throw new ReadFailure(`implausible co_flags 0x${flags.toString(16)}`, flagsAt);
     const code = this.bytesField('co_code');
     const consts = this.tupleField('co_consts');
     const names = this.namesField('co_names');
@@ -474,7 +490,7 @@ class Reader {
       const kindsAt = this.pos;
       localspluskinds = this.bytesField('co_localspluskinds');
       if (localspluskinds.length !== localsplusnames.length) {
-        throw new MarshalError(
+        throw new ReadFailure(
           `co_localspluskinds has ${localspluskinds.length} entries for ${localsplusnames.length} names`,
           kindsAt,
         );
@@ -501,10 +517,10 @@ class Reader {
     const exceptiontable = layout === 'py311' ? this.bytesField('co_exceptiontable') : undefined;
     const nlocals = nlocalsRaw >= 0 ? nlocalsRaw : varnames.length;
     if (layout !== 'py311' && varnames.length > nlocals) {
-      throw new MarshalError(`co_nlocals ${nlocals} is less than the ${varnames.length} varnames`, at);
+      throw new ReadFailure(`co_nlocals ${nlocals} is less than the ${varnames.length} varnames`, at);
     }
     if (argcount + kwonlyargcount > varnames.length + (layout === 'py311' ? cellvars.length : 0)) {
-      throw new MarshalError(`more arguments (${argcount + kwonlyargcount}) than local names`, at);
+      throw new ReadFailure(`more arguments (${argcount + kwonlyargcount}) than local names`, at);
     }
     const out: CodeObject = {
       layout,
@@ -555,16 +571,16 @@ function decodeUtf8SurrogatePass(raw: Uint8Array, at: number): string {
       cp = c & 0x07;
       n = 4;
     } else {
-      throw new MarshalError(`invalid UTF-8 byte 0x${c.toString(16)} in a string`, at);
+      throw new ReadFailure(`invalid UTF-8 byte 0x${c.toString(16)} in a string`, at);
     }
-    if (i + n > raw.length) throw new MarshalError('truncated UTF-8 sequence in a string', at);
+    if (i + n > raw.length) throw new ReadFailure('truncated UTF-8 sequence in a string', at);
     for (let j = 1; j < n; j++) {
       const cc = raw[i + j];
-      if ((cc & 0xc0) !== 0x80) throw new MarshalError('invalid UTF-8 continuation in a string', at);
+      if ((cc & 0xc0) !== 0x80) throw new ReadFailure('invalid UTF-8 continuation in a string', at);
       cp = (cp << 6) | (cc & 0x3f);
     }
     if ((n === 3 && cp < 0x800) || (n === 4 && (cp < 0x10000 || cp > 0x10ffff))) {
-      throw new MarshalError('overlong UTF-8 in a string', at);
+      throw new ReadFailure('overlong UTF-8 in a string', at);
     }
     if (cp > 0xffff) {
       cp -= 0x10000;

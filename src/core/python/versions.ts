@@ -9,7 +9,7 @@ import type { DecodeHints, PythonVersionCandidate } from './types';
 import type { MarshalFeatures } from './marshal';
 import { walkCodeObjects } from './collect';
 import { getOpcodeTable } from './opcodes/index';
-import { DisassemblyError, jumpTarget, resolveArg, unpackOpargs, versionNumber } from './disassemble';
+import { argumentProblem, jumpTarget, unpackOpargs, versionNumber } from './disassemble';
 import { MAX_DISASSEMBLED_BYTECODE } from './limits';
 
 const FAMILY: Record<CodeLayout, { versions: string[]; text: string }> = {
@@ -126,11 +126,9 @@ export function checkVersion(code: CodeObject, version: string, features?: Marsh
         error = `jump at offset ${ins.offset} of ${where} lands at ${t}, not an instruction start in ${version}`;
         return;
       }
-      try {
-        resolveArg(c, table, ins, {});
-      } catch (e) {
-        if (!(e instanceof DisassemblyError)) throw e;
-        error = `argument of ${table.name(ins.opcode)} at offset ${ins.offset} of ${where}: ${e.message} in ${version}`;
+      const problem = argumentProblem(c, table, ins);
+      if (problem !== null) {
+        error = `argument of ${table.name(ins.opcode)} at offset ${ins.offset} of ${where}: ${problem} in ${version}`;
         return;
       }
     }

@@ -3,17 +3,28 @@
  * Forward jumps leave "arrivals" at their target; when the scan reaches a target the arrivals are merged
  * back into expressions (and/or, conditional expressions, comparison chains, comprehension filters).
  * Anything that does not fit these shapes marks the result incomplete instead of guessing.
+ * This file holds the state and the merging; each op's effect is a handler in ./ops/ (one module per kind
+ * of operation, one table); the version differences were settled by normalize.ts.
  */
-import type { CodeObject, Instruction, PyValue } from '../objects';
-import { boolE, constE, nameE, notE, NONE, type Expr, type FunctionDef, type Generator, type Keyword, type Stmt, type Target } from './ast';
-import { versionNumber } from '../disassemble';
-import { normalize, type Op } from './normalize';
-import { factorIfExp, fparts, nestFilters, noneToNull, starArgs, starKw, sameTarget } from './tree';
+import type { CodeObject, PyValue } from '../objects';
+import { boolE, constE, notE, NONE, type Expr, type FunctionDef, type Generator, type Stmt, type Target } from './ast';
+import { compilerFacts, type CompilerFacts, type Op } from './normalize';
+import { HANDLERS } from './ops';
+import { nestFilters } from './tree';
 
-export type Disassembler = (code: CodeObject, version: string) => Instruction[];
+/** Where the executor gets each code object's ops: normalised once per payload (see analysis.ts). */
+export interface OpSource {
+  readonly version: string;
+  /** Throws when the code object cannot be disassembled. */
+  ops(code: CodeObject): Op[];
+}
+
+/** One op's effect on the executor (the handlers in ./ops/, one module per kind of operation). */
+export type Handler = (vm: CodeExecutor, op: Op, i: number) => void;
+export type HandlerTable = Record<string, Handler>;
 
 /** Stack values that are not (yet) expressions. */
-type Marker =
+export type Marker =
   /** NULL of the 3.11+ call protocol; `via` says which instruction pushed it. */
   | { k: '$null'; via?: 'method' | 'global' | 'push' }
   | { k: '$item'; frame: Frame }
@@ -32,9 +43,9 @@ type Marker =
   | { k: '$gen' }
   | { k: '$iter' };
 
-type SV = Expr | Marker;
+export type SV = Expr | Marker;
 
-interface Chain {
+export interface Chain {
   left: Expr;
   ops: string[];
   comps: Expr[];
@@ -46,7 +57,7 @@ interface ChainExit {
   finalIndex: number | null;
 }
 
-interface Frame {
+export interface Frame {
   head: number;
   exit: number;
   gen: Generator;
@@ -57,12 +68,14 @@ interface Frame {
   used: boolean;
 }
 
-interface UnpackGroup {
+export interface UnpackGroup {
   source: SV;
   targets: (Target | undefined)[];
+  /** UNPACK_EX: the index of the starred target. */
+  star?: number;
 }
 
-interface Arrival {
+export interface Arrival {
   kind: 'pop' | 'keep' | 'jump' | 'forexit';
   src: number;
   stack: SV[];
@@ -85,6 +98,14 @@ interface CondEntry {
 
 export class DecompileFailure extends Error {}
 
+const factsByVersion = new Map<string, CompilerFacts>();
+
+function factsFor(version: string): CompilerFacts {
+  let f = factsByVersion.get(version);
+  if (!f) factsByVersion.set(version, (f = compilerFacts(version)));
+  return f;
+}
+
 /** Nested code objects (lambdas, comprehensions) currently being decompiled; marshal refs can make cycles. */
 let nesting = 0;
 const MAX_NESTING = 40;
@@ -99,13 +120,6 @@ export interface ExprOrigin {
  *  comparison chains, generator StopIteration handlers). */
 const DEAD_OK = new Set(['SWAP', 'POP_TOP', 'STORE_FAST', 'RERAISE', 'ROT_TWO', 'RETURN_VALUE', 'CONST', 'JUMP', 'END_FOR', 'POP_ITER']);
 
-const COMP_NAMES: Record<string, 'list' | 'set' | 'dict' | 'gen'> = {
-  '<listcomp>': 'list',
-  '<setcomp>': 'set',
-  '<dictcomp>': 'dict',
-  '<genexpr>': 'gen',
-};
-
 export interface ExecResult {
   body: Stmt[];
   complete: boolean;
@@ -113,64 +127,67 @@ export interface ExecResult {
   moduleGlobals: string[];
 }
 
+/**
+ * The executor's state and the control-flow machinery (arrivals, merges, comparison-chain exits, nested
+ * code objects). What one op does is its handler's business (./ops/); the members handlers use are public.
+ */
 export class CodeExecutor {
-  private readonly vn: number;
-  private ops: Op[] = [];
-  private stack: SV[] | null = [];
+  private readonly facts: CompilerFacts;
+  ops: Op[] = [];
+  stack: SV[] | null = [];
   /** Stack values that some saved path also holds (never changed in place). */
-  private readonly shared = new WeakSet<object>();
-  private readonly pending = new Map<number, Arrival[]>();
-  private readonly stmts: Stmt[] = [];
-  private readonly frames: Frame[] = [];
+  readonly shared = new WeakSet<object>();
+  readonly pending = new Map<number, Arrival[]>();
+  readonly stmts: Stmt[] = [];
+  readonly frames: Frame[] = [];
   private readonly condJumps: CondEntry[] = [];
   private readonly notes: string[] = [];
   private complete = true;
-  private lastDead: { kind: 'jump'; arrival: Arrival } | { kind: 'return'; src: number } | { kind: 'continue' } | null = null;
-  private lastKeep: Arrival | null = null;
-  private kwNames: string[] | null = null;
-  private readonly retTernaries: { cond: Expr; body: Expr; at: number; stmtIndex: number }[] = [];
+  lastDead: { kind: 'jump'; arrival: Arrival } | { kind: 'return'; src: number } | { kind: 'continue' } | null = null;
+  lastKeep: Arrival | null = null;
+  kwNames: string[] | null = null;
+  readonly retTernaries: { cond: Expr; body: Expr; at: number; stmtIndex: number }[] = [];
   private readonly filterFrames = new WeakMap<Stmt, Frame>();
   /** Comparison-chain cleanup blocks, by offset (3.12+ copies the rest of the expression after them). */
   private readonly chainExits = new Map<number, ChainExit>();
-  private readonly chainExitOf = new WeakMap<object, ChainExit[]>();
+  readonly chainExitOf = new WeakMap<object, ChainExit[]>();
   /** Dead code up to this offset is a verified copy of code already shown. */
   private deadOkUntil = -1;
-  private readonly genAcc: Extract<Marker, { k: '$acc' }> | null = null;
-  private readonly globals = new Set<string>();
-  private readonly nonlocals = new Set<string>();
-  private readonly displayDepth = new WeakMap<object, number>();
+  readonly genAcc: Extract<Marker, { k: '$acc' }> | null = null;
+  readonly globals = new Set<string>();
+  readonly nonlocals = new Set<string>();
+  readonly displayDepth = new WeakMap<object, number>();
   /** Builtins loaded by 3.14+ LOAD_COMMON_CONSTANT. */
-  private readonly commonConsts = new WeakSet<object>();
+  readonly commonConsts = new WeakSet<object>();
   /** Set by a step that skips ahead (3.14 inlined any()/all()/tuple() fast path). */
-  private skipTo: number | null = null;
+  skipTo: number | null = null;
   /** Name expressions produced by LOAD_GLOBAL. */
-  private readonly loadedGlobals = new WeakSet<object>();
+  readonly loadedGlobals = new WeakSet<object>();
   readonly moduleGlobals: string[] = [];
 
   private curOff = 0;
   private opIndex: Map<number, number> | null = null;
   /** A Python 2 print statement still collecting items (PRINT_ITEM … PRINT_NEWLINE). */
-  private printOpen = false;
-  private curIndex = 0;
+  printOpen = false;
+  curIndex = 0;
 
   constructor(
-    private readonly code: CodeObject,
-    private readonly version: string,
-    private readonly disasm: Disassembler,
+    readonly code: CodeObject,
+    private readonly source: OpSource,
     /** `.0` of a comprehension body: the outer iterable. */
-    private readonly bindings: Map<string, Expr> = new Map(),
+    readonly bindings: Map<string, Expr> = new Map(),
     /** Where each expression node came from (code object and offset), for evidence. */
     private readonly track?: WeakMap<object, ExprOrigin>,
   ) {
-    this.vn = versionNumber(version);
+    this.facts = factsFor(source.version);
     if (code.name === '<genexpr>') this.genAcc = { k: '$acc', kind: 'gen', elt: null, value: null, gens: [], depth: 0 };
   }
 
-  private fail(why: string): never {
+  fail(why: string): never {
     throw new DecompileFailure(why);
   }
 
-  private note(why: string): void {
+  note(why: string): void {
     this.complete = false;
     if (!this.notes.includes(why)) this.notes.push(why);
   }
@@ -190,7 +207,7 @@ export class CodeExecutor {
 
   private runInner(): ExecResult {
     try {
-      this.ops = normalize(this.code, this.disasm(this.code, this.version), this.version);
+      this.ops = this.source.ops(this.code);
     } catch (e) {
       this.note(`cannot disassemble ${this.code.name}: ${e instanceof Error ? e.message : String(e)}`);
       return { body: [], complete: false, notes: this.notes, moduleGlobals: [] };
@@ -249,24 +266,24 @@ export class CodeExecutor {
 
   // ---------------------------------------------------------------- stack helpers
 
-  private st(): SV[] {
+  st(): SV[] {
     if (this.stack === null) this.fail('unreachable code');
     return this.stack;
   }
 
-  private pop(): SV {
+  pop(): SV {
     const s = this.st();
     if (s.length === 0) this.fail('stack underflow');
     return s.pop()!;
   }
 
-  private popN(n: number): SV[] {
+  popN(n: number): SV[] {
     const s = this.st();
     if (s.length < n) this.fail('stack underflow');
     return s.splice(s.length - n, n);
   }
 
-  private push(v: SV): void {
+  push(v: SV): void {
     this.st().push(v);
     if (this.track && !this.track.has(v)) this.track.set(v, { code: this.code, offset: this.curOff });
   }
@@ -275,19 +292,20 @@ export class CodeExecutor {
    * A copy of the stack for another path. Its values become shared: a display among them is extended by
    * copy from then on (see grow), while one only this path holds is extended in place.
    */
-  private snapshot(stack: SV[]): SV[] {
+  snapshot(stack: SV[]): SV[] {
     for (const v of stack) this.shared.add(v);
     return [...stack];
   }
 
-  private top(depth = 1): SV {
+  top(depth = 1): SV {
     const s = this.st();
-    if (s.length < depth) this.fail('stack underflow');
+    // depth 0 (a crafted COPY 0) would read past the top.
+    if (depth < 1 || s.length < depth) this.fail('stack underflow');
     return s[s.length - depth];
   }
 
   /** A stack value as an expression; markers that cannot be expressions fail. */
-  private ex(v: SV): Expr {
+  ex(v: SV): Expr {
     switch (v.k) {
       case '$fn':
         return this.fnExpr(v);
@@ -319,19 +337,19 @@ export class CodeExecutor {
     }
   }
 
-  private popE(): Expr {
+  popE(): Expr {
     return this.ex(this.pop());
   }
 
   // ---------------------------------------------------------------- control flow
 
-  private addArrival(target: number, a: Arrival): void {
+  addArrival(target: number, a: Arrival): void {
     const list = this.pending.get(target);
     if (list) list.push(a);
     else this.pending.set(target, [a]);
   }
 
-  private removeArrival(target: number, a: Arrival): void {
+  removeArrival(target: number, a: Arrival): void {
     const list = this.pending.get(target);
     if (!list) return;
     const i = list.indexOf(a);
@@ -377,10 +395,7 @@ export class CodeExecutor {
       }
       F = [...a.stack];
       let j = i;
-      if (this.ops[j]?.op === 'END_FOR') {
-        j++;
-        if (this.vn >= 313 && this.ops[j]?.op === 'POP_TOP') j++;
-      }
+      if (this.ops[j]?.op === 'END_FOR') j++;
       if (this.ops[j]?.op === 'POP_ITER') j++;
       skip = j - i;
       this.stack = F;
@@ -395,7 +410,7 @@ export class CodeExecutor {
         // 3.12+: `POP_JUMP_IF_TRUE body; JUMP_BACKWARD head; body:` is a comprehension filter
         // (or `if not keep: continue` at the start of a for statement's body).
         // 3.8–3.11 keep `if c: continue` as this shape (a line-numbered JUMP back); 3.12+ also `if c: rest`.
-        this.addFilter(this.frames[this.frames.length - 1], p.sense ? p.cond! : notE(p.cond!), this.vn <= 311 ? 'continue' : 'nest');
+        this.addFilter(this.frames[this.frames.length - 1], p.sense ? p.cond! : notE(p.cond!), this.facts.skipJumpIsContinue ? 'continue' : 'nest');
         this.stack = [...p.stack];
         this.lastDead = null;
         return 0;
@@ -489,7 +504,7 @@ export class CodeExecutor {
     return skip;
   }
 
-  private noteChainExit(v: Extract<Marker, { k: '$chain' }>, cleanup: number): void {
+  noteChainExit(v: Extract<Marker, { k: '$chain' }>, cleanup: number): void {
     const x: ChainExit = { cleanup, finalIndex: null };
     this.chainExits.set(cleanup, x);
     const list = this.chainExitOf.get(v.chain.left) ?? [];
@@ -519,7 +534,7 @@ export class CodeExecutor {
     return -1;
   }
 
-  private opAt(off: number): Op | undefined {
+  opAt(off: number): Op | undefined {
     if (!this.opIndex) {
       this.opIndex = new Map();
       this.ops.forEach((o, j) => this.opIndex!.set(o.off, j));
@@ -529,7 +544,7 @@ export class CodeExecutor {
   }
 
   /** A comparison chain's cleanup (`ROT_TWO/SWAP 2; POP_TOP`) directly followed by RETURN_VALUE. */
-  private isChainCleanupBeforeReturn(off: number): boolean {
+  isChainCleanupBeforeReturn(off: number): boolean {
     const o = this.opAt(off);
     if (!o || !(o.op === 'ROT_TWO' || (o.op === 'SWAP' && o.n === 2))) return false;
     const j = this.opIndex!.get(off)!;
@@ -542,12 +557,12 @@ export class CodeExecutor {
     return this.ops[j];
   }
 
-  private die(kind: 'return' | 'continue', src = 0): void {
+  die(kind: 'return' | 'continue', src = 0): void {
     this.stack = null;
     this.lastDead = kind === 'return' ? { kind, src } : { kind };
   }
 
-  private popJump(op: Op, i: number): void {
+  popJump(op: Op, i: number): void {
     let cond = this.popE();
     if (op.s === 'is' || op.s === 'is not') cond = { k: 'cmp', left: cond, ops: [op.s], comps: [constE(NONE)] };
     let arrival: Arrival = { kind: 'pop', src: op.off, stack: this.snapshot(this.st()), cond, sense: op.sense!, stmtCount: this.stmts.length };
@@ -595,562 +610,12 @@ export class CodeExecutor {
     this.condJumps.push({ arrival, next, stmtCount: this.stmts.length });
   }
 
-  // ---------------------------------------------------------------- the ops
+  // ---------------------------------------------------------------- dispatch
 
   private step(op: Op, i: number): void {
-    const vn = this.vn;
-    switch (op.op) {
-      case 'CONST':
-        this.push(constE(op.v!));
-        return;
-      case 'LOAD_FAST': {
-        const b = this.bindings.get(op.s);
-        this.push(b ?? nameE(op.s));
-        return;
-      }
-      case 'LOAD_DEREF':
-      case 'LOAD_GLOBAL':
-        if (op.op === 'LOAD_GLOBAL' && op.flag && vn < 313) this.push({ k: '$null', via: 'global' });
-        this.push(nameE(op.s));
-        if (op.op === 'LOAD_GLOBAL' && op.orig === 'LOAD_GLOBAL') this.loadedGlobals.add(this.top());
-        if (op.orig === 'LOAD_COMMON_CONSTANT') this.commonConsts.add(this.top());
-        if (op.op === 'LOAD_GLOBAL' && op.flag && vn >= 313) this.push({ k: '$null', via: 'global' });
-        return;
-      case 'LOAD_CLOSURE':
-        this.push({ k: '$cell', name: op.s });
-        return;
-      case 'LOAD_FAST_AND_CLEAR':
-        this.push({ k: '$saved', name: op.s });
-        return;
-      case 'PUSH_NULL':
-        this.push({ k: '$null', via: 'push' });
-        return;
-      case 'LOAD_ATTR': {
-        const obj = this.popE();
-        this.push({ k: 'attr', obj, name: op.s });
-        return;
-      }
-      case 'LOAD_METHOD': {
-        const obj = this.popE();
-        this.push({ k: 'attr', obj, name: op.s });
-        this.push({ k: '$null', via: 'method' });
-        return;
-      }
-      case 'STORE_FAST':
-      case 'STORE_DEREF':
-      case 'STORE_GLOBAL':
-      case 'STORE_NAME':
-        this.store({ k: 'name', id: op.s }, op.op);
-        return;
-      case 'STORE_ATTR': {
-        const obj = this.popE();
-        this.store({ k: 'attr', obj, name: op.s }, op.op);
-        return;
-      }
-      case 'STORE_SUBSCR': {
-        const index = this.popE();
-        const obj = this.popE();
-        this.store({ k: 'sub', obj, index }, op.op);
-        return;
-      }
-      case 'BINOP': {
-        const r = this.popE();
-        const l = this.popE();
-        this.push({ k: 'bin', op: op.s, l, r });
-        return;
-      }
-      case 'UNARY': {
-        const e = this.popE();
-        this.push({ k: 'unary', op: op.s, e });
-        return;
-      }
-      case 'COMPARE': {
-        const r = this.popE();
-        const l = this.pop();
-        if (l.k === '$chainmid') {
-          const ch = l.chain;
-          for (const x of this.chainExitOf.get(ch.left) ?? []) if (x.finalIndex === null) x.finalIndex = this.curIndex;
-          this.push({ k: 'cmp', left: ch.left, ops: [...ch.ops, op.s], comps: [...ch.comps, r] });
-        } else {
-          this.push({ k: 'cmp', left: this.ex(l), ops: [op.s], comps: [r] });
-        }
-        return;
-      }
-      case 'CHAIN_COMPARE': {
-        const b = this.popE();
-        const a = this.pop();
-        let ch: Chain;
-        if (a.k === '$chainmid') {
-          ch = { left: a.chain.left, ops: [...a.chain.ops, op.s], comps: [...a.chain.comps, b] };
-        } else ch = { left: this.ex(a), ops: [op.s], comps: [b] };
-        this.push({ k: '$chainmid', chain: ch });
-        this.push({ k: '$chain', chain: ch });
-        return;
-      }
-      case 'BINARY_SUBSCR': {
-        const index = this.popE();
-        const obj = this.popE();
-        this.push({ k: 'sub', obj, index });
-        return;
-      }
-      case 'BUILD_SLICE': {
-        const step = op.n === 3 ? this.popE() : null;
-        const hi = this.popE();
-        const lo = this.popE();
-        // Python 2 compiles `x[a:b]` to SLICE+n; BUILD_SLICE 3 there means the source had `x[a:b:]`.
-        this.push({ k: 'slice', lo: noneToNull(lo), hi: noneToNull(hi), step: step && vn >= 300 ? noneToNull(step) : step });
-        return;
-      }
-      case 'BINARY_SLICE': {
-        const hi = this.popE();
-        const lo = this.popE();
-        const obj = this.popE();
-        this.push({ k: 'sub', obj, index: { k: 'slice', lo: noneToNull(lo), hi: noneToNull(hi), step: null } });
-        return;
-      }
-      case 'PY2SLICE': {
-        const hi = op.n & 2 ? this.popE() : null;
-        const lo = op.n & 1 ? this.popE() : null;
-        const obj = this.popE();
-        this.push({ k: 'sub', obj, index: { k: 'slice', lo, hi, step: null } });
-        return;
-      }
-      case 'BUILD_TUPLE': {
-        const items = this.popN(op.n);
-        if (items.some((x) => x.k === '$cell')) {
-          this.push({ k: '$closure' });
-          return;
-        }
-        this.push(this.display({ k: 'tuple', elts: items.map((x) => this.ex(x)) }));
-        return;
-      }
-      case 'BUILD_LIST':
-        this.push(this.display({ k: 'list', elts: this.popN(op.n).map((x) => this.ex(x)) }));
-        return;
-      case 'BUILD_SET':
-        this.push(this.display({ k: 'set', elts: this.popN(op.n).map((x) => this.ex(x)) }));
-        return;
-      case 'BUILD_MAP': {
-        if (vn < 305) {
-          this.push(this.display({ k: 'dict', items: [] }));
-          return;
-        }
-        const flat = this.popN(op.n * 2).map((x) => this.ex(x));
-        const items: { key: Expr | null; value: Expr }[] = [];
-        for (let j = 0; j < flat.length; j += 2) items.push({ key: flat[j], value: flat[j + 1] });
-        this.push(this.display({ k: 'dict', items }));
-        return;
-      }
-      case 'STORE_MAP': {
-        const key = this.popE();
-        const value = this.popE();
-        const d = this.top();
-        if (d.k !== 'dict') this.fail('STORE_MAP without a dict');
-        this.grow(1, d, [], [{ key, value }]);
-        return;
-      }
-      case 'BUILD_CONST_KEY_MAP': {
-        const keys = this.popE();
-        const values = this.popN(op.n).map((x) => this.ex(x));
-        if (keys.k !== 'const' || keys.v.type !== 'tuple') this.fail('BUILD_CONST_KEY_MAP without a key tuple');
-        this.push(this.display({ k: 'dict', items: keys.v.items.map((kv, j) => ({ key: constE(kv), value: values[j] })) }));
-        return;
-      }
-      case 'LIST_EXTEND':
-      case 'SET_UPDATE': {
-        const v = this.popE();
-        const d = this.top(op.n);
-        if (d.k !== 'list' && d.k !== 'set') this.fail(`${op.orig} without a display`);
-        const fromConst = v.k === 'const' && (v.v.type === 'tuple' || v.v.type === 'frozenset') ? v.v.items : null;
-        const added: Expr[] = fromConst && d.elts.length === 0 ? fromConst.map(constE) : [{ k: 'starred', e: v }];
-        this.grow(op.n, d, added);
-        return;
-      }
-      case 'DICT_UPDATE':
-      case 'DICT_MERGE': {
-        const v = this.popE();
-        const d = this.top(op.n);
-        if (d.k !== 'dict') this.fail(`${op.orig} without a dict`);
-        this.grow(op.n, d, [], [{ key: null, value: v }]);
-        return;
-      }
-      case 'LIST_TO_TUPLE': {
-        const l = this.popE();
-        if (l.k !== 'list') this.fail('LIST_TO_TUPLE without a list');
-        this.push({ k: 'tuple', elts: l.elts });
-        return;
-      }
-      case 'BUILD_TUPLE_UNPACK':
-      case 'BUILD_TUPLE_UNPACK_WITH_CALL':
-      case 'BUILD_LIST_UNPACK':
-      case 'BUILD_SET_UNPACK': {
-        const parts = this.popN(op.n).map((x) => this.ex(x));
-        const elts: Expr[] = [];
-        for (const p of parts) {
-          if (p.k === 'tuple' || (p.k === 'list' && op.op === 'BUILD_LIST_UNPACK') || (p.k === 'set' && op.op === 'BUILD_SET_UNPACK')) elts.push(...p.elts);
-          else if (p.k === 'const' && p.v.type === 'tuple') elts.push(...p.v.items.map(constE));
-          else elts.push({ k: 'starred', e: p });
-        }
-        const kind = op.op === 'BUILD_LIST_UNPACK' ? 'list' : op.op === 'BUILD_SET_UNPACK' ? 'set' : 'tuple';
-        this.push({ k: kind, elts });
-        return;
-      }
-      case 'BUILD_MAP_UNPACK':
-      case 'BUILD_MAP_UNPACK_WITH_CALL': {
-        const parts = this.popN(op.n & 0xff).map((x) => this.ex(x));
-        const items: { key: Expr | null; value: Expr }[] = [];
-        for (const p of parts) {
-          if (p.k === 'dict') items.push(...p.items);
-          else items.push({ key: null, value: p });
-        }
-        this.push({ k: 'dict', items });
-        return;
-      }
-      case 'LIST_APPEND':
-      case 'SET_ADD':
-      case 'MAP_ADD': {
-        let key: Expr | null = null;
-        let value: Expr;
-        if (op.op === 'MAP_ADD') {
-          if (vn >= 308) {
-            value = this.popE();
-            key = this.popE();
-          } else {
-            key = this.popE();
-            value = this.popE();
-          }
-        } else value = this.popE();
-        const accSv = this.top(op.n);
-        const kind = op.op === 'LIST_APPEND' ? 'list' : op.op === 'SET_ADD' ? 'set' : 'dict';
-        // Outside a loop it is a long display built one item at a time (3.11+ for > 30 items).
-        if (accSv.k === kind && (this.displayDepth.get(accSv) ?? 0) >= this.frames.length) {
-          this.grow(op.n, accSv, [value], [{ key, value }]);
-          return;
-        }
-        const acc = this.toAcc(accSv, kind);
-        if (kind === 'dict') {
-          acc.elt = key;
-          acc.value = value;
-        } else acc.elt = value;
-        acc.gens = this.claimLoops(this.frames.slice(acc.depth));
-        return;
-      }
-      case 'GET_ITER':
-      case 'GET_AITER':
-        this.push(this.popE());
-        return;
-      case 'FOR_ITER': {
-        const iter = this.popE();
-        const frame: Frame = { head: op.off, exit: op.target!, gen: { target: { k: 'name', id: '_' }, iter, ifs: [] }, targetSet: false, used: false, stmtCount: this.stmts.length };
-        this.frames.push(frame);
-        this.addArrival(op.target!, { kind: 'forexit', src: op.off, stack: this.snapshot(this.st()), frame });
-        this.push({ k: '$iter' });
-        this.push({ k: '$item', frame });
-        return;
-      }
-      case 'END_FOR':
-      case 'POP_ITER':
-        this.fail(`${op.orig} outside a loop exit`);
-        return;
-      case 'UNPACK_SEQUENCE': {
-        const src = this.pop();
-        const group: UnpackGroup = { source: src, targets: new Array(op.n).fill(undefined) };
-        for (let j = op.n - 1; j >= 0; j--) this.push({ k: '$unpack', group, index: j });
-        return;
-      }
-      case 'UNPACK_EX': {
-        const before = op.n & 0xff;
-        const after = op.n >> 8;
-        const src = this.pop();
-        const n = before + 1 + after;
-        const group: UnpackGroup = { source: src, targets: new Array(n).fill(undefined) };
-        (group as UnpackGroup & { star?: number }).star = before;
-        for (let j = n - 1; j >= 0; j--) this.push({ k: '$unpack', group, index: j });
-        return;
-      }
-      case 'JUMP': {
-        const t = op.target!;
-        if (t <= op.off) {
-          const f = this.frames[this.frames.length - 1];
-          if (!f || f.head !== t) this.fail('backward jump that is not a loop continue (a while loop?)');
-          this.die('continue');
-          return;
-        }
-        const a: Arrival = { kind: 'jump', src: op.off, stack: this.snapshot(this.st()) };
-        this.addArrival(t, a);
-        this.stack = null;
-        this.lastDead = { kind: 'jump', arrival: a };
-        return;
-      }
-      case 'PJ': {
-        // A comparison chain used as a condition: its early exit goes to a cleanup block
-        // (`POP_TOP; JUMP target`) that only repeats what the complete chain's own jump says.
-        const tc = this.top();
-        if (tc.k === '$chain' && !op.sense) {
-          this.noteChainExit(tc, op.target!);
-          this.pop();
-          return;
-        }
-        // 3.14: `any(genexpr)` is `any is <builtin any> ? inlined loop : any(genexpr)`; show the call.
-        const t = this.top();
-        if (
-          !op.sense && t.k === 'cmp' && t.ops.length === 1 && t.ops[0] === 'is' && t.left.k === 'name' &&
-          this.commonConsts.has(t.comps[0]) && t.comps[0].k === 'name' && t.comps[0].id === t.left.id && op.target! > op.off
-        ) {
-          this.pop();
-          this.skipTo = op.target!;
-          return;
-        }
-        this.popJump(op, i);
-        return;
-      }
-      case 'JK': {
-        const v = this.top();
-        if (v.k === '$chain') {
-          this.noteChainExit(v, op.target!);
-          this.pop();
-          return;
-        }
-        const cond = this.ex(v);
-        const s = this.st();
-        s[s.length - 1] = cond;
-        const a: Arrival = { kind: 'keep', src: op.off, stack: this.snapshot(s), cond, sense: op.sense! };
-        if (op.target! <= op.off) this.fail('backward jump in an expression');
-        this.addArrival(op.target!, a);
-        s.pop();
-        this.lastKeep = a;
-        return;
-      }
-      case 'POP_TOP_FALL':
-        return;
-      case 'RETURN_VALUE': {
-        let v: Expr;
-        const raw = this.pop();
-        if (this.genAcc && raw.k === 'const' && raw.v.type === 'none') v = this.ex(this.genAcc);
-        else v = this.ex(raw);
-        // `return a and b` with the return duplicated: `a; JUMP_IF_FALSE_OR_POP ret; b; RETURN; ret: RETURN`.
-        const base = this.st().length;
-        const keeps = [...this.pending.entries()]
-          .filter(([t]) => this.opAt(t)?.op === 'RETURN_VALUE' || this.isChainCleanupBeforeReturn(t))
-          .flatMap(([t, l]) => l.filter((a) => a.kind === 'keep' && !a.consumed && a.src < op.off && a.stack.length === base + 1).map((a) => ({ t, a })))
-          .sort((x, y) => y.a.src - x.a.src);
-        for (const { t, a } of keeps) {
-          v = boolE(a.sense ? 'or' : 'and', a.cond!, v);
-          this.removeArrival(t, a);
-        }
-        while (this.retTernaries.length > 0) {
-          const rt = this.retTernaries[this.retTernaries.length - 1];
-          const open = [...this.pending.values()].some((l) => l.some((a) => a.kind === 'pop' && a.src > rt.at && !a.consumed));
-          if (open) break;
-          v = factorIfExp(rt.cond, rt.body, v);
-          this.retTernaries.pop();
-        }
-        this.stmts.push({ k: 'return', value: v });
-        this.die('return', op.off);
-        return;
-      }
-      case 'RETURN_GENERATOR':
-        this.push({ k: '$gen' });
-        return;
-      case 'YIELD_VALUE': {
-        const v = this.popE();
-        if (this.genAcc) {
-          this.genAcc.elt = v;
-          this.genAcc.gens = this.claimLoops(this.frames);
-          this.push({ k: '$yielded' });
-        } else this.push({ k: 'yield', value: v });
-        return;
-      }
-      case 'POP_TOP': {
-        const v = this.pop();
-        if (v.k === '$gen' || v.k === '$yielded' || v.k === '$saved' || v.k === '$null') return;
-        if (v.k === '$iter') this.fail('break or return inside a for loop (not modelled)');
-        if (v.k === '$import') {
-          if (v.names.length) this.emit({ k: 'from', module: v.module, level: v.level, names: v.names });
-          return;
-        }
-        this.emit({ k: 'expr', value: this.ex(v) });
-        return;
-      }
-      case 'DUP_TOP':
-      case 'COPY': {
-        const n = op.op === 'COPY' ? op.n : 1;
-        this.push(this.top(n));
-        return;
-      }
-      case 'DUP_TOP_TWO': {
-        const a = this.top(2);
-        const b = this.top(1);
-        this.push(a);
-        this.push(b);
-        return;
-      }
-      case 'ROT_TWO':
-      case 'ROT_THREE':
-      case 'ROT_FOUR': {
-        const n = op.op === 'ROT_TWO' ? 2 : op.op === 'ROT_THREE' ? 3 : 4;
-        const s = this.st();
-        if (s.length < n) this.fail('stack underflow');
-        const t = s.pop()!;
-        s.splice(s.length - (n - 1), 0, t);
-        return;
-      }
-      case 'SWAP': {
-        const s = this.st();
-        if (s.length < op.n) this.fail('stack underflow');
-        const j = s.length - op.n;
-        [s[j], s[s.length - 1]] = [s[s.length - 1], s[j]];
-        return;
-      }
-      case 'IMPORT_NAME': {
-        const fromlist = this.popE();
-        const level = this.popE();
-        this.push({
-          k: '$import',
-          module: op.s,
-          level: level.k === 'const' && level.v.type === 'int' ? Number(level.v.value) : 0,
-          fromlist: fromlist.k === 'const' ? fromlist.v : NONE,
-          names: [],
-        });
-        return;
-      }
-      case 'IMPORT_FROM': {
-        const imp = this.top();
-        if (imp.k !== '$import') this.fail('IMPORT_FROM without an import');
-        this.push({ k: '$from', imp, name: op.s });
-        return;
-      }
-      case 'IMPORT_STAR': {
-        const imp = this.pop();
-        if (imp.k !== '$import') this.fail('IMPORT_STAR without an import');
-        this.emit({ k: 'from', module: imp.module, level: imp.level, names: [{ name: '*', asname: null }] });
-        return;
-      }
-      case 'KW_NAMES': {
-        const v = op.v ?? this.code.consts[op.n];
-        this.kwNames = v && v.type === 'tuple' ? v.items.map((x) => (x.type === 'str' ? x.value : '?')) : [];
-        return;
-      }
-      case 'CALL':
-      case 'CALL_METHOD':
-      case 'CALL_KW':
-      case 'CALL_FUNCTION':
-      case 'CALL_FUNCTION_KW':
-      case 'CALL_FUNCTION_VAR':
-      case 'CALL_FUNCTION_VAR_KW':
-        this.call(op);
-        return;
-      case 'CALL_FUNCTION_EX': {
-        let kwargs: Expr | null = null;
-        if (vn >= 314) {
-          // 3.14: no flag; the kwargs slot is always there (NULL when there are none).
-          const kw = this.pop();
-          kwargs = kw.k === '$null' ? null : this.ex(kw);
-        } else if (op.n & 1) kwargs = this.popE();
-        const args = this.popE();
-        let f = this.pop();
-        if (vn >= 311) {
-          if (f.k === '$null') f = this.pop();
-          else if (this.st().length && this.top().k === '$null') this.pop();
-        }
-        this.push(this.makeCall(this.ex(f), starArgs(args), kwargs ? starKw(kwargs) : []));
-        return;
-      }
-      case 'MAKE_FUNCTION':
-      case 'MAKE_CLOSURE':
-        this.makeFunction(op);
-        return;
-      case 'SET_FUNCTION_ATTRIBUTE': {
-        const fn = this.pop();
-        const attr = this.pop();
-        if (fn.k !== '$fn') this.fail('SET_FUNCTION_ATTRIBUTE without a function');
-        if (op.n & 0x01) fn.defaults = attr;
-        else if (op.n & 0x02) fn.kwdefaults = attr;
-        else if (op.n & 0x08) fn.closure = true;
-        else this.note('annotations are not shown');
-        this.push(fn);
-        return;
-      }
-      case 'FORMAT_VALUE': {
-        const spec = op.n & 4 ? this.popE() : null;
-        const e = this.popE();
-        const conv = (['', 's', 'r', 'a'] as const)[op.n & 3];
-        this.push({ k: 'fstr', parts: [{ e, conv, spec: spec ? fparts(spec) : null }] });
-        return;
-      }
-      case 'CONVERT_VALUE': {
-        const e = this.popE();
-        this.push({ k: '$conv', e, conv: (['', 's', 'r', 'a'] as const)[op.n] ?? '' });
-        return;
-      }
-      case 'FORMAT_SIMPLE':
-      case 'FORMAT_WITH_SPEC': {
-        const spec = op.op === 'FORMAT_WITH_SPEC' ? this.popE() : null;
-        const v = this.pop();
-        const e = v.k === '$conv' ? v.e : this.ex(v);
-        const conv = v.k === '$conv' ? v.conv : '';
-        this.push({ k: 'fstr', parts: [{ e, conv, spec: spec ? fparts(spec) : null }] });
-        return;
-      }
-      case 'BUILD_STRING': {
-        const items = this.popN(op.n).map((x) => this.ex(x));
-        this.push({ k: 'fstr', parts: items.flatMap((x) => fparts(x)) });
-        return;
-      }
-      case 'RAISE_VARARGS': {
-        const cause = op.n >= 2 ? this.popE() : null;
-        const exc = op.n >= 1 ? this.popE() : null;
-        this.emit({ k: 'raise', exc, cause });
-        this.die('return', op.off);
-        return;
-      }
-      case 'EXEC_STMT': {
-        // Python 2 `exec body [in globals[, locals]]`: the compiler passes None / DUP_TOP for omitted parts.
-        const locals = this.pop();
-        const globals = this.pop();
-        const body = this.popE();
-        const g = globals.k === 'const' && globals.v.type === 'none' ? null : this.ex(globals);
-        const l = locals === globals || (locals.k === 'const' && locals.v.type === 'none') ? null : this.ex(locals);
-        this.emit({ k: 'exec2', body, globals: g, locals: l });
-        return;
-      }
-      case 'PRINT_ITEM': {
-        const v = this.popE();
-        const last = this.stmts[this.stmts.length - 1];
-        if (last?.k === 'print2' && !last.newline && this.printOpen) last.values.push(v);
-        else this.emit({ k: 'print2', values: [v], newline: false });
-        this.printOpen = true;
-        return;
-      }
-      case 'PRINT_NEWLINE': {
-        const last = this.stmts[this.stmts.length - 1];
-        if (last?.k === 'print2' && !last.newline && this.printOpen) last.newline = true;
-        else this.emit({ k: 'print2', values: [], newline: true });
-        this.printOpen = false;
-        return;
-      }
-      case 'DELETE_FAST':
-      case 'DELETE_NAME':
-      case 'DELETE_GLOBAL':
-      case 'DELETE_DEREF':
-        if (op.op === 'DELETE_GLOBAL' && this.isFunction()) this.globals.add(op.s);
-        this.emit({ k: 'del', targets: [{ k: 'name', id: op.s }] });
-        return;
-      case 'DELETE_ATTR':
-        this.emit({ k: 'del', targets: [{ k: 'attr', obj: this.popE(), name: op.s }] });
-        return;
-      case 'DELETE_SUBSCR': {
-        const index = this.popE();
-        const obj = this.popE();
-        this.emit({ k: 'del', targets: [{ k: 'sub', obj, index }] });
-        return;
-      }
-      case 'INTRINSIC':
-        this.fail(`intrinsic ${op.s}`);
-        return;
-      default:
-        this.fail(`opcode ${op.orig} is not modelled`);
-    }
+    const handle = HANDLERS.get(op.op);
+    if (!handle) this.fail(`opcode ${op.orig} is not modelled`);
+    handle(this, op, i);
   }
 
   private addModuleGlobals(names: string[]): void {
@@ -1161,7 +626,7 @@ export class CodeExecutor {
    * Adds a statement. A pending `if c: return a` (kept open in case the code turns out to be
    * `return a if c else b`) becomes a real if statement once other statements follow it.
    */
-  private emit(s: Stmt): void {
+  emit(s: Stmt): void {
     this.printOpen = false;
     while (s.k !== 'filter' && this.retTernaries.length > 0) {
       const rt = this.retTernaries.pop()!;
@@ -1177,7 +642,7 @@ export class CodeExecutor {
   }
 
   /** The loops of a comprehension: their filter statements become `if` clauses. */
-  private claimLoops(frames: Frame[]): Generator[] {
+  claimLoops(frames: Frame[]): Generator[] {
     if (frames.length === 0) return [];
     const start = frames[0].stmtCount;
     const body = this.stmts.slice(start);
@@ -1194,196 +659,8 @@ export class CodeExecutor {
     return frames.map((f) => f.gen);
   }
 
-  /**
-   * Adds elements (or dict items) to the display at `depth`. A display that a saved path also holds (3.12+
-   * copies code into both branches of a conditional) is replaced by an extended copy; otherwise it grows in
-   * place, so a long display built one item at a time stays linear.
-   */
-  private grow(depth: number, display: Extract<Expr, { k: 'list' | 'set' | 'dict' }>, elts: Expr[], items: { key: Expr | null; value: Expr }[] = []): void {
-    if (!this.shared.has(display)) {
-      if (display.k === 'dict') for (const it of items) display.items.push(it);
-      else for (const e of elts) display.elts.push(e);
-      return;
-    }
-    this.replaceTop(depth, display.k === 'dict' ? { ...display, items: [...display.items, ...items] } : { ...display, elts: [...display.elts, ...elts] });
-  }
-
-  /** Replaces the value at `depth` (keeping its display depth). */
-  private replaceTop(depth: number, e: Expr): void {
-    const s = this.st();
-    const old = s[s.length - depth];
-    const d = this.displayDepth.get(old);
-    if (d !== undefined) this.displayDepth.set(e, d);
-    s[s.length - depth] = e;
-  }
-
-  private display<T extends Expr>(e: T): T {
-    this.displayDepth.set(e, this.frames.length);
-    return e;
-  }
-
-  /** Turns an empty display on the stack into a comprehension accumulator (in place: snapshots share it). */
-  private toAcc(sv: SV, kind: 'list' | 'set' | 'dict'): Extract<Marker, { k: '$acc' }> {
-    if (sv.k === '$acc') return sv;
-    if (sv.k !== kind) this.fail(`${kind} comprehension without its accumulator`);
-    const depth = this.displayDepth.get(sv) ?? 0;
-    const rec = sv as unknown as Record<string, unknown>;
-    for (const key of Object.keys(rec)) delete rec[key];
-    const acc = Object.assign(rec, { k: '$acc', kind, elt: null, value: null, gens: [], depth });
-    return acc as unknown as Extract<Marker, { k: '$acc' }>;
-  }
-
-  private store(t: Target, how: string): void {
-    const v = this.pop();
-    if (how === 'STORE_GLOBAL' && this.isFunction()) this.globals.add((t as { id: string }).id);
-    if (how === 'STORE_DEREF' && t.k === 'name' && this.code.freevars.includes(t.id)) this.nonlocals.add(t.id);
-    switch (v.k) {
-      case '$item':
-        v.frame.gen.target = t;
-        v.frame.targetSet = true;
-        return;
-      case '$unpack': {
-        const g = v.group;
-        g.targets[v.index] = (g as UnpackGroup & { star?: number }).star === v.index ? { k: 'starred', t } : t;
-        if (g.targets.every((x) => x !== undefined)) {
-          const tt: Target = { k: 'tuple', elts: g.targets as Target[] };
-          if (g.source.k === '$item') {
-            g.source.frame.gen.target = tt;
-            g.source.frame.targetSet = true;
-          } else this.emit({ k: 'assign', targets: [tt], value: this.ex(g.source) });
-        }
-        return;
-      }
-      case '$saved':
-        return; // 3.12+ inlined comprehension restoring its loop variable
-      case '$import': {
-        const first = v.module.split('.')[0];
-        const name = (t as { id: string }).id;
-        if (v.fromlist.type === 'none' && name === first) this.emit({ k: 'import', names: [{ name: v.module, asname: null }] });
-        else this.emit({ k: 'import', names: [{ name: v.module, asname: name }] });
-        return;
-      }
-      case '$from': {
-        const name = (t as { id: string }).id;
-        if (v.imp.fromlist.type === 'none') this.emit({ k: 'import', names: [{ name: v.imp.module, asname: name }] });
-        else v.imp.names.push({ name: v.name, asname: name === v.name ? null : name });
-        return;
-      }
-      case '$fn':
-        if (v.code.name !== '<lambda>' && t.k === 'name' && t.id === v.code.name) {
-          this.emit({ k: 'def', fn: this.fnDef(v) });
-          return;
-        }
-        break;
-      default:
-        break;
-    }
-    const e = this.ex(v);
-    const s = this.stack;
-    const nextOp = this.ops[this.curIndex + 1];
-    if (s && s.length > 0 && s[s.length - 1] === v && nextOp && (/^STORE_/.test(nextOp.op) || nextOp.op === 'UNPACK_SEQUENCE')) {
-      // `a = b = value`: DUP_TOP; STORE a; STORE b. The next store joins this statement.
-      this.emit({ k: 'assign', targets: [t], value: e });
-      s[s.length - 1] = e;
-      return;
-    }
-    if (t.k === 'name' && s && s.length > 0 && s[s.length - 1] === v) {
-      s[s.length - 1] = { k: 'walrus', target: t.id, value: e };
-      return;
-    }
-    if (e.k === 'bin' && e.op.endsWith('=') && e.op !== '==' && sameTarget(e.l, t)) {
-      this.emit({ k: 'augassign', target: t, op: e.op.slice(0, -1), value: e.r });
-      return;
-    }
-    const last = this.stmts[this.stmts.length - 1];
-    if (last?.k === 'assign' && last.value === e) {
-      last.targets.push(t);
-      return;
-    }
-    this.emit({ k: 'assign', targets: [t], value: e });
-  }
-
-  private isFunction(): boolean {
-    return (this.code.flags & 0x02) !== 0 || this.code.name !== '<module>';
-  }
-
-  private call(op: Op): void {
-    const vn = this.vn;
-    let kwnames: string[] = [];
-    let extraStar: Expr | null = null;
-    let extraKw: Expr | null = null;
-    let argc = op.n;
-    if (op.op === 'CALL_KW' || op.op === 'CALL_FUNCTION_KW') {
-      const names = this.popE();
-      if (vn >= 306) {
-        if (names.k !== 'const' || names.v.type !== 'tuple') this.fail('keyword call without a names tuple');
-        kwnames = names.v.items.map((x) => (x.type === 'str' ? x.value : '?'));
-      } else extraKw = names;
-    } else if (op.op === 'CALL' && this.kwNames) {
-      kwnames = this.kwNames;
-      this.kwNames = null;
-    }
-    if (op.op === 'CALL_FUNCTION_VAR' || op.op === 'CALL_FUNCTION_VAR_KW') {
-      if (op.op === 'CALL_FUNCTION_VAR_KW') extraKw = this.popE();
-      extraStar = this.popE();
-    } else if (op.op === 'CALL_FUNCTION_KW' && vn < 306 && extraKw === null) {
-      extraKw = this.popE();
-    }
-    const keywords: Keyword[] = [];
-    let args: Expr[];
-    if (vn < 306 && (op.op.startsWith('CALL_FUNCTION'))) {
-      const nkw = (argc >> 8) & 0xff;
-      const npos = argc & 0xff;
-      const pairs = this.popN(nkw * 2).map((x) => this.ex(x));
-      for (let j = 0; j < pairs.length; j += 2) {
-        const key = pairs[j];
-        keywords.push({ name: key.k === 'const' && key.v.type === 'str' ? key.v.value : key.k === 'const' && key.v.type === 'bytes' ? new TextDecoder().decode(key.v.value) : '?', value: pairs[j + 1] });
-      }
-      args = this.popN(npos).map((x) => this.ex(x));
-      argc = npos;
-    } else {
-      const all = this.popN(argc).map((x) => this.ex(x));
-      const nk = kwnames.length;
-      args = all.slice(0, all.length - nk);
-      all.slice(all.length - nk).forEach((value, j) => keywords.push({ name: kwnames[j], value }));
-    }
-    if (extraStar) args.push({ k: 'starred', e: extraStar });
-    if (extraKw) keywords.push({ name: null, value: extraKw });
-    let func: SV;
-    if (vn >= 311 && (op.op === 'CALL' || op.op === 'CALL_KW')) {
-      // `mod.f()` with mod known to be an imported module compiles to LOAD_GLOBAL NULL+mod; LOAD_ATTR f.
-      const b = this.top(1);
-      const a = this.top(2);
-      const f = a.k === '$null' ? b : b.k === '$null' ? a : null;
-      const other = f === a ? b : a;
-      if (f && f.k === 'attr' && f.obj.k === 'name' && this.loadedGlobals.has(f.obj) && other.k === '$null' && other.via !== 'method' && !this.moduleGlobals.includes(f.obj.id)) {
-        this.moduleGlobals.push(f.obj.id);
-      }
-    }
-    if (op.op === 'CALL_METHOD' || (op.op === 'CALL' || op.op === 'CALL_KW')) {
-      const b = this.pop();
-      const a = this.pop();
-      if (a.k === '$null') func = b;
-      else if (b.k === '$null') func = a;
-      else {
-        func = a;
-        args.unshift(this.ex(b));
-      }
-    } else func = this.pop();
-    // A comprehension (≤3.11) is a call of a function made from its code object, with the outer iterable.
-    if (func.k === '$fn' && COMP_NAMES[func.code.name] && args.length === 1 && keywords.length === 0) {
-      this.push(this.comprehension(func.code, args[0]));
-      return;
-    }
-    this.push(this.makeCall(this.ex(func), args, keywords));
-  }
-
-  private makeCall(func: Expr, args: Expr[], keywords: Keyword[]): Expr {
-    return { k: 'call', func, args, keywords };
-  }
-
-  private comprehension(code: CodeObject, iter: Expr): Expr {
-    const sub = new CodeExecutor(code, this.version, this.disasm, new Map([['.0', iter]]), this.track);
+  comprehension(code: CodeObject, iter: Expr): Expr {
+    const sub = new CodeExecutor(code, this.source, new Map([['.0', iter]]), this.track);
     const r = sub.run();
     if (!r.complete) for (const n of r.notes) this.note(`${code.name}: ${n}`);
     this.addModuleGlobals(sub.moduleGlobals);
@@ -1392,53 +669,7 @@ export class CodeExecutor {
     return ret.value;
   }
 
-  private makeFunction(op: Op): void {
-    const vn = this.vn;
-    let codeV: SV;
-    const fn: Extract<Marker, { k: '$fn' }> = { k: '$fn', code: null as unknown as CodeObject, defaults: null, kwdefaults: null, closure: false };
-    if (vn >= 313) {
-      codeV = this.pop();
-    } else if (vn >= 306) {
-      if (vn <= 310) this.pop(); // qualname
-      codeV = this.pop();
-      if (op.n & 0x08) {
-        this.pop();
-        fn.closure = true;
-      }
-      if (op.n & 0x04) {
-        this.pop();
-        this.note('annotations are not shown');
-      }
-      if (op.n & 0x02) fn.kwdefaults = this.pop();
-      if (op.n & 0x01) fn.defaults = this.pop();
-    } else {
-      if (vn >= 303) this.pop(); // qualname
-      codeV = this.pop();
-      if (op.op === 'MAKE_CLOSURE') {
-        this.pop();
-        fn.closure = true;
-      }
-      const ndef = op.n & 0xff;
-      const nkw = (op.n >> 8) & 0xff;
-      const nann = (op.n >> 16) & 0x7fff;
-      if (nann) {
-        this.popN(nann);
-        this.note('annotations are not shown');
-      }
-      if (nkw) {
-        const pairs = this.popN(nkw * 2).map((x) => this.ex(x));
-        const items: { key: Expr | null; value: Expr }[] = [];
-        for (let j = 0; j < pairs.length; j += 2) items.push({ key: pairs[j], value: pairs[j + 1] });
-        fn.kwdefaults = { k: 'dict', items };
-      }
-      if (ndef) fn.defaults = { k: 'tuple', elts: this.popN(ndef).map((x) => this.ex(x)) };
-    }
-    if (codeV.k !== 'const' || codeV.v.type !== 'code') this.fail('MAKE_FUNCTION without a code object');
-    fn.code = codeV.v.code;
-    this.push(fn);
-  }
-
-  private fnDef(f: Extract<Marker, { k: '$fn' }>): FunctionDef {
+  fnDef(f: Extract<Marker, { k: '$fn' }>): FunctionDef {
     const defaults: Expr[] = [];
     const kwdefaults: { name: string; value: Expr }[] = [];
     if (f.defaults) {
@@ -1455,7 +686,7 @@ export class CodeExecutor {
         kwdefaults.push({ name: it.key.v.value, value: it.value });
       }
     }
-    const sub = decompileFunctionBody(f.code, this.version, this.disasm, this.track);
+    const sub = decompileFunctionBody(f.code, this.source, this.track);
     if (!sub.complete) for (const n of sub.notes) this.note(`${f.code.name}: ${n}`);
     this.addModuleGlobals(sub.moduleGlobals);
     return { ...sub, defaults, kwdefaults };
@@ -1468,13 +699,8 @@ export class CodeExecutor {
 }
 
 /** Decompiles one code object into a FunctionDef (without defaults: those live in the caller). */
-export function decompileFunctionBody(
-  code: CodeObject,
-  version: string,
-  disasm: Disassembler,
-  track?: WeakMap<object, ExprOrigin>,
-): FunctionDef {
-  const r = new CodeExecutor(code, version, disasm, new Map(), track).run();
+export function decompileFunctionBody(code: CodeObject, source: OpSource, track?: WeakMap<object, ExprOrigin>): FunctionDef {
+  const r = new CodeExecutor(code, source, new Map(), track).run();
   const isLambda = code.name === '<lambda>';
   const fn: FunctionDef = {
     code,
@@ -1493,16 +719,12 @@ export function decompileFunctionBody(
     if (!fn.notes.length) fn.notes.push('lambda body is not a single expression');
   }
   if (!isLambda) {
-    // Docstring: co_consts[0] when it is a str (≤3.13); 3.14+ says so with CO_HAS_DOCSTRING.
-    const vn = versionNumber(version);
-    const first = code.consts[0];
-    const hasDoc = vn >= 314 ? (code.flags & 0x4000000) !== 0 : first?.type === 'str' || (vn < 300 && first?.type === 'bytes');
-    if (hasDoc && first) r.body.unshift({ k: 'expr', value: constE(first) });
+    const facts = factsFor(source.version);
+    const doc = facts.docstring(code);
+    if (doc) r.body.unshift({ k: 'expr', value: constE(doc) });
     // The implicit `return None` at the end of a def is not source.
     const last = r.body[r.body.length - 1];
-    // (Python 2 records an explicit `return None` by putting 'None' in co_names.)
-    const explicitNone = versionNumber(version) < 300 && code.names.includes('None');
-    if (last?.k === 'return' && last.value.k === 'const' && last.value.v.type === 'none' && !explicitNone) r.body.pop();
+    if (last?.k === 'return' && last.value.k === 'const' && last.value.v.type === 'none' && !facts.explicitReturnNone(code)) r.body.pop();
   }
   return fn;
 }

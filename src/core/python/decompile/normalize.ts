@@ -2,7 +2,10 @@
  * Turns one version's instructions into a small version-neutral op list: names and constants resolved
  * from the code object, no-op and cache instructions dropped, and the multi-instruction idioms of newer
  * compilers folded into one op (3.12+ `COPY 1; POP_JUMP_IF_X; POP_TOP` = the old `JUMP_IF_X_OR_POP`,
- * `DUP_TOP; ROT_THREE; COMPARE_OP` = one step of a comparison chain).
+ * `DUP_TOP; ROT_THREE; COMPARE_OP` = one step of a comparison chain). Where versions give one opname
+ * different stack effects, the op gets a name of its own (`MAP_ADD_KEY_ON_TOP`, `CALL_PACKED`,
+ * `MAKE_FUNCTION_FLAGS` …), and what the ops cannot say is in CompilerFacts: the decompiler's version checks
+ * all live in this file.
  */
 import type { CodeObject, Instruction, PyValue } from '../objects';
 import { getOpcodeTable } from '../opcodes';
@@ -11,24 +14,53 @@ import { versionNumber } from '../disassemble';
 export interface Op {
   /** Offset of the (first) original instruction. */
   off: number;
-  /** Normalised name (see the switch in exec.ts). */
+  /** Normalised name: one per stack effect, the same in every version (the handlers in decompile/ops/). */
   op: string;
   /** Numeric argument after decoding (counts, flags). */
   n: number;
   /** Name argument (variables, attributes, operators). */
   s: string;
   /** Constant argument. */
-  v?: PyValue;
+  v: PyValue | undefined;
   /** Jump target offset. */
-  target?: number;
+  target: number | undefined;
   /** Jump sense: jump when the value is truthy (true) or falsy (false). */
-  sense?: boolean;
-  /** LOAD_GLOBAL / LOAD_ATTR with the 3.11+/3.12+ low bit: also pushes NULL (or self). */
-  flag?: boolean;
+  sense: boolean | undefined;
+  /** LOAD_GLOBAL with the 3.11+ low bit also pushes the NULL of the call protocol: below the global
+   *  (3.11–3.12) or above it (3.13+). */
+  nullPush: 'before' | 'after' | undefined;
+  /** MAKE_FUNCTION_FLAGS / _COUNTS: the function's qualified name is on the stack above its code (3.3–3.10). */
+  qualname: boolean;
   /** The original opname, for messages. */
   orig: string;
 }
 
+/** What the compiler that wrote the code did, where the op stream alone does not say. */
+export interface CompilerFacts {
+  /** A conditional jump over a backward jump to the loop head at the start of a loop body: `if c: continue`
+   *  up to 3.11; 3.12+ compiles `if c: rest` (and comprehension filters) to the same shape. */
+  skipJumpIsContinue: boolean;
+  /** The docstring constant of a function, or undefined (3.14+ flags it with CO_HAS_DOCSTRING). */
+  docstring(code: CodeObject): PyValue | undefined;
+  /** Python 2 records an explicit `return None` by putting 'None' in co_names. */
+  explicitReturnNone(code: CodeObject): boolean;
+}
+
+const CO_HAS_DOCSTRING = 0x4000000;
+
+export function compilerFacts(version: string): CompilerFacts {
+  const vn = versionNumber(version);
+  return {
+    skipJumpIsContinue: vn <= 311,
+    docstring(code) {
+      const first = code.consts[0];
+      if (first === undefined) return undefined;
+      if (vn >= 314) return (code.flags & CO_HAS_DOCSTRING) !== 0 ? first : undefined;
+      return first.type === 'str' || (vn < 300 && first.type === 'bytes') ? first : undefined;
+    },
+    explicitReturnNone: (code) => vn < 300 && code.names.includes('None'),
+  };
+}
 
 const DROP = new Set([
   'NOP',
@@ -86,86 +118,90 @@ export function normalize(code: CodeObject, instrs: Instruction[], version: stri
   for (const ins of instrs) {
     const name = ins.opname;
     const a = ins.arg ?? 0;
-    const base = { off: ins.offset, n: a, s: '', orig: name };
-    const push = (o: Partial<Op> & { op: string }): void => {
-      out.push({ ...base, ...o });
+    const emit = (op: string, s = '', n = a): Op => add(out, ins, op, s, n);
+    const jump = (op: string, sense: boolean | undefined, s = ''): void => {
+      const o = add(out, ins, op, s, a);
+      o.sense = sense;
+      o.target = targetOf(ins);
     };
     if (DROP.has(name)) {
       dropped.push(ins.offset);
       continue;
     }
     if (name.startsWith('BINARY_') && BINARY_NAMES[name.slice(7)]) {
-      push({ op: 'BINOP', s: BINARY_NAMES[name.slice(7)] });
+      emit('BINOP', BINARY_NAMES[name.slice(7)]);
       continue;
     }
     if (name.startsWith('INPLACE_') && BINARY_NAMES[name.slice(8)]) {
-      push({ op: 'BINOP', s: BINARY_NAMES[name.slice(8)] + '=' });
+      emit('BINOP', BINARY_NAMES[name.slice(8)] + '=');
       continue;
     }
     switch (name) {
       case 'LOAD_CONST':
       case 'LOAD_CONST_IMMORTAL':
       case 'LOAD_CONST_MORTAL':
-        push({ op: 'CONST', v: cst(a) });
+        emit('CONST').v = cst(a);
         break;
       case 'LOAD_SMALL_INT':
-        push({ op: 'CONST', v: { type: 'int', value: BigInt(a) } });
+        emit('CONST').v = { type: 'int', value: BigInt(a) };
         break;
       case 'RETURN_CONST':
-        push({ op: 'CONST', v: cst(a) });
-        push({ op: 'RETURN_VALUE' });
+        emit('CONST').v = cst(a);
+        emit('RETURN_VALUE');
         break;
       case 'LOAD_COMMON_CONSTANT': {
         const text = common[a] ?? `__common_${a}`;
         const m = /^<built-in function (\w+)>$/.exec(text);
-        push({ op: 'LOAD_GLOBAL', s: m ? m[1] : text });
+        emit('LOAD_GLOBAL', m ? m[1] : text);
         break;
       }
       case 'LOAD_ASSERTION_ERROR':
-        push({ op: 'LOAD_GLOBAL', s: 'AssertionError' });
+        emit('LOAD_GLOBAL', 'AssertionError');
         break;
       case 'LOAD_FAST':
       case 'LOAD_FAST_CHECK':
       case 'LOAD_FAST_BORROW':
-        push({ op: 'LOAD_FAST', s: loc(a) });
+        emit('LOAD_FAST', loc(a));
         break;
       case 'LOAD_FAST_LOAD_FAST':
       case 'LOAD_FAST_BORROW_LOAD_FAST_BORROW':
-        push({ op: 'LOAD_FAST', s: loc(a >> 4) });
-        push({ op: 'LOAD_FAST', s: loc(a & 15) });
+        emit('LOAD_FAST', loc(a >> 4));
+        emit('LOAD_FAST', loc(a & 15));
         break;
       case 'STORE_FAST_LOAD_FAST':
-        push({ op: 'STORE_FAST', s: loc(a >> 4) });
-        push({ op: 'LOAD_FAST', s: loc(a & 15) });
+        emit('STORE_FAST', loc(a >> 4));
+        emit('LOAD_FAST', loc(a & 15));
         break;
       case 'STORE_FAST_STORE_FAST':
-        push({ op: 'STORE_FAST', s: loc(a >> 4) });
-        push({ op: 'STORE_FAST', s: loc(a & 15) });
+        emit('STORE_FAST', loc(a >> 4));
+        emit('STORE_FAST', loc(a & 15));
         break;
       case 'LOAD_FAST_AND_CLEAR':
       case 'STORE_FAST':
       case 'DELETE_FAST':
-        push({ op: name, s: loc(a) });
+        emit(name, loc(a));
         break;
       case 'LOAD_DEREF':
       case 'LOAD_CLASSDEREF':
       case 'LOAD_FROM_DICT_OR_DEREF':
-        push({ op: 'LOAD_DEREF', s: der(a) });
+        emit('LOAD_DEREF', der(a));
         break;
       case 'LOAD_CLOSURE':
-        push({ op: 'LOAD_CLOSURE', s: der(a) });
+        emit('LOAD_CLOSURE', der(a));
         break;
       case 'STORE_DEREF':
       case 'DELETE_DEREF':
-        push({ op: name, s: der(a) });
+        emit(name, der(a));
         break;
       case 'LOAD_GLOBAL':
-        if (vn >= 311) push({ op: 'LOAD_GLOBAL', s: nm(a >> 1), flag: (a & 1) === 1 });
-        else push({ op: 'LOAD_GLOBAL', s: nm(a) });
+        if (vn >= 311) {
+          const o = emit('LOAD_GLOBAL', nm(a >> 1));
+          if (a & 1) o.nullPush = vn >= 313 ? 'after' : 'before';
+        } else emit('LOAD_GLOBAL', nm(a));
         break;
       case 'LOAD_NAME':
       case 'LOAD_FROM_DICT_OR_GLOBALS':
-        push({ op: 'LOAD_GLOBAL', s: nm(a) });
+        emit('LOAD_GLOBAL', nm(a));
         break;
       case 'STORE_GLOBAL':
       case 'STORE_NAME':
@@ -175,49 +211,49 @@ export function normalize(code: CodeObject, instrs: Instruction[], version: stri
       case 'DELETE_NAME':
       case 'IMPORT_NAME':
       case 'IMPORT_FROM':
-        push({ op: name, s: nm(a) });
+        emit(name, nm(a));
         break;
       case 'LOAD_ATTR':
-        if (vn >= 312) push({ op: (a & 1) === 1 ? 'LOAD_METHOD' : 'LOAD_ATTR', s: nm(a >> 1) });
-        else push({ op: 'LOAD_ATTR', s: nm(a) });
+        if (vn >= 312) emit((a & 1) === 1 ? 'LOAD_METHOD' : 'LOAD_ATTR', nm(a >> 1));
+        else emit('LOAD_ATTR', nm(a));
         break;
       case 'LOAD_METHOD':
-        push({ op: 'LOAD_METHOD', s: nm(a) });
+        emit('LOAD_METHOD', nm(a));
         break;
       case 'COMPARE_OP': {
         const idx = vn >= 313 ? a >> 5 : vn >= 312 ? a >> 4 : a;
-        push({ op: 'COMPARE', s: cmpOps[idx] ?? `<cmp ${a}>` });
+        emit('COMPARE', cmpOps[idx] ?? `<cmp ${a}>`);
         break;
       }
       case 'IS_OP':
-        push({ op: 'COMPARE', s: a ? 'is not' : 'is' });
+        emit('COMPARE', a ? 'is not' : 'is');
         break;
       case 'CONTAINS_OP':
-        push({ op: 'COMPARE', s: a ? 'not in' : 'in' });
+        emit('COMPARE', a ? 'not in' : 'in');
         break;
       case 'BINARY_OP': {
         const sym = nbOps[a]?.[1] ?? `<op ${a}>`;
-        if (sym === '[]') push({ op: 'BINARY_SUBSCR' });
-        else push({ op: 'BINOP', s: sym });
+        if (sym === '[]') emit('BINARY_SUBSCR');
+        else emit('BINOP', sym);
         break;
       }
       case 'UNARY_NEGATIVE':
-        push({ op: 'UNARY', s: '-' });
+        emit('UNARY', '-');
         break;
       case 'UNARY_POSITIVE':
-        push({ op: 'UNARY', s: '+' });
+        emit('UNARY', '+');
         break;
       case 'UNARY_INVERT':
-        push({ op: 'UNARY', s: '~' });
+        emit('UNARY', '~');
         break;
       case 'UNARY_NOT':
-        push({ op: 'UNARY', s: 'not' });
+        emit('UNARY', 'not');
         break;
       case 'CALL_INTRINSIC_1': {
         const desc = table?.data.intrinsic_1_descs?.[a] ?? '';
-        if (desc === 'INTRINSIC_UNARY_POSITIVE') push({ op: 'UNARY', s: '+' });
-        else if (desc === 'INTRINSIC_LIST_TO_TUPLE') push({ op: 'LIST_TO_TUPLE' });
-        else push({ op: 'INTRINSIC', s: desc || String(a) });
+        if (desc === 'INTRINSIC_UNARY_POSITIVE') emit('UNARY', '+');
+        else if (desc === 'INTRINSIC_LIST_TO_TUPLE') emit('LIST_TO_TUPLE');
+        else emit('INTRINSIC', desc || String(a));
         break;
       }
       // Jumps: unconditional, popping conditional, keeping conditional.
@@ -227,60 +263,94 @@ export function normalize(code: CodeObject, instrs: Instruction[], version: stri
       case 'JUMP_BACKWARD_NO_INTERRUPT':
       case 'JUMP':
       case 'JUMP_NO_INTERRUPT':
-        push({ op: 'JUMP', target: targetOf(ins) });
+        jump('JUMP', undefined);
         break;
       case 'POP_JUMP_IF_FALSE':
       case 'POP_JUMP_FORWARD_IF_FALSE':
       case 'POP_JUMP_BACKWARD_IF_FALSE':
-        push({ op: 'PJ', sense: false, target: targetOf(ins) });
+        jump('PJ', false);
         break;
       case 'POP_JUMP_IF_TRUE':
       case 'POP_JUMP_FORWARD_IF_TRUE':
       case 'POP_JUMP_BACKWARD_IF_TRUE':
-        push({ op: 'PJ', sense: true, target: targetOf(ins) });
+        jump('PJ', true);
         break;
       case 'POP_JUMP_IF_NONE':
       case 'POP_JUMP_FORWARD_IF_NONE':
       case 'POP_JUMP_BACKWARD_IF_NONE':
-        push({ op: 'PJ', s: 'is', sense: true, target: targetOf(ins) });
+        jump('PJ', true, 'is');
         break;
       case 'POP_JUMP_IF_NOT_NONE':
       case 'POP_JUMP_FORWARD_IF_NOT_NONE':
       case 'POP_JUMP_BACKWARD_IF_NOT_NONE':
-        push({ op: 'PJ', s: 'is not', sense: true, target: targetOf(ins) });
+        jump('PJ', true, 'is not');
         break;
       case 'JUMP_IF_FALSE_OR_POP':
-        push({ op: 'JK', sense: false, target: targetOf(ins) });
+        jump('JK', false);
         break;
       case 'JUMP_IF_TRUE_OR_POP':
-        push({ op: 'JK', sense: true, target: targetOf(ins) });
+        jump('JK', true);
         break;
       // 3.0: JUMP_IF_X leaves the value; the compiler follows with POP_TOP on both paths.
       case 'JUMP_IF_FALSE':
-        push({ op: 'JK', sense: false, target: targetOf(ins) });
-        push({ op: 'POP_TOP' });
+        jump('JK', false);
+        emit('POP_TOP');
         break;
       case 'JUMP_IF_TRUE':
-        push({ op: 'JK', sense: true, target: targetOf(ins) });
-        push({ op: 'POP_TOP' });
+        jump('JK', true);
+        emit('POP_TOP');
         break;
       case 'FOR_ITER':
-        push({ op: 'FOR_ITER', target: targetOf(ins) });
+        jump('FOR_ITER', undefined);
+        break;
+      // 3.13+: a loop exit is END_FOR; POP_TOP, the POP_TOP dropping the iterator (3.14's POP_ITER).
+      case 'POP_TOP':
+        emit(vn >= 313 && out[out.length - 1]?.op === 'END_FOR' ? 'POP_ITER' : 'POP_TOP');
         break;
       case 'SLICE+0':
       case 'SLICE+1':
       case 'SLICE+2':
       case 'SLICE+3':
-        push({ op: 'PY2SLICE', n: Number(name.slice(6)) });
+        emit('PY2SLICE', '', Number(name.slice(6)));
         break;
       case 'STORE_SLICE+0':
       case 'STORE_SLICE+1':
       case 'STORE_SLICE+2':
       case 'STORE_SLICE+3':
-        push({ op: 'UNSUPPORTED' });
+        emit('UNSUPPORTED');
+        break;
+      // Python 2 keeps an explicit None step (`x[a:b:]` is BUILD_SLICE 3 there; SLICE+n is the plain form).
+      case 'BUILD_SLICE':
+        emit(vn < 300 ? 'BUILD_SLICE_PY2' : 'BUILD_SLICE');
+        break;
+      // ≤3.4: BUILD_MAP's argument is a size hint; the items follow as STORE_MAP.
+      case 'BUILD_MAP':
+        emit('BUILD_MAP', '', vn < 305 ? 0 : a);
+        break;
+      // ≤3.7 pushes the value, then the key.
+      case 'MAP_ADD':
+        emit(vn < 308 ? 'MAP_ADD_KEY_ON_TOP' : 'MAP_ADD');
+        break;
+      // ≤3.5: the argument packs positional and keyword counts; *args / **kwargs ride on top.
+      case 'CALL_FUNCTION':
+      case 'CALL_FUNCTION_VAR':
+      case 'CALL_FUNCTION_KW':
+      case 'CALL_FUNCTION_VAR_KW':
+        emit(vn < 306 ? name.replace('CALL_FUNCTION', 'CALL_PACKED') : name);
+        break;
+      // 3.11+: the NULL of the call protocol; 3.14+: the kwargs slot is always there (NULL when empty).
+      case 'CALL_FUNCTION_EX':
+        emit(vn >= 314 ? 'CALL_FUNCTION_EX_KWSLOT' : vn >= 311 ? 'CALL_FUNCTION_EX_NULL' : 'CALL_FUNCTION_EX');
+        break;
+      // 3.13+: the code object alone (SET_FUNCTION_ATTRIBUTE adds the rest); 3.6–3.12: flag bits; ≤3.5: counts.
+      case 'MAKE_FUNCTION':
+      case 'MAKE_CLOSURE':
+        if (vn >= 313) emit('MAKE_FUNCTION');
+        else if (vn >= 306) emit('MAKE_FUNCTION_FLAGS').qualname = vn <= 310;
+        else emit(name === 'MAKE_CLOSURE' ? 'MAKE_CLOSURE_COUNTS' : 'MAKE_FUNCTION_COUNTS').qualname = vn >= 303;
         break;
       default:
-        push({ op: name });
+        emit(name);
     }
   }
   if (dropped.length) {
@@ -296,6 +366,18 @@ export function normalize(code: CodeObject, instrs: Instruction[], version: stri
   return fuse(out, vn);
 }
 
+/** Appends an op. Every op gets every field (one object shape for the executor's hot loop). */
+function add(out: Op[], ins: Instruction, op: string, s: string, n: number): Op {
+  const o: Op = { off: ins.offset, op, n, s, v: undefined, target: undefined, sense: undefined, nullPush: undefined, qualname: false, orig: ins.opname };
+  out.push(o);
+  return o;
+}
+
+/** A copy of an op under another name (and offset). */
+function renamed(o: Op, op: string, off = o.off): Op {
+  return { off, op, n: o.n, s: o.s, v: o.v, target: o.target, sense: o.sense, nullPush: o.nullPush, qualname: o.qualname, orig: o.orig };
+}
+
 /** Folds the multi-instruction idioms (see the module comment). */
 function fuse(ops: Op[], vn: number): Op[] {
   const out: Op[] = [];
@@ -308,15 +390,15 @@ function fuse(ops: Op[], vn: number): Op[] {
       ((o.op === 'DUP_TOP' && n1?.op === 'ROT_THREE') || (o.op === 'SWAP' && o.n === 2 && n1?.op === 'COPY' && n1.n === 2)) &&
       n2?.op === 'COMPARE'
     ) {
-      out.push({ ...n2, off: o.off, op: 'CHAIN_COMPARE' });
+      out.push(renamed(n2, 'CHAIN_COMPARE', o.off));
       i += 2;
       continue;
     }
     // 3.12+: COPY 1; POP_JUMP_IF_X T; POP_TOP == JUMP_IF_X_OR_POP T (the value stays on the jump path).
     if (vn >= 312 && o.op === 'COPY' && o.n === 1 && n1?.op === 'PJ' && n1.s === '' && n2?.op === 'POP_TOP') {
-      out.push({ ...n1, off: o.off, op: 'JK' });
+      out.push(renamed(n1, 'JK', o.off));
       // The POP_TOP may itself be a jump target (3.14 `a and b or c`); keep a marker op for it.
-      out.push({ ...n2, op: 'POP_TOP_FALL' });
+      out.push(renamed(n2, 'POP_TOP_FALL'));
       i += 2;
       continue;
     }

@@ -24,6 +24,9 @@ const cache = new Map<string, OpcodeTable>();
 
 /** The table for a "X.Y" version; undefined when we have none (e.g. 3.15). */
 export function getOpcodeTable(version: string): OpcodeTable | undefined {
+  // Asked per code object and per candidate version: the version string as given is the fast key.
+  const hit = cache.get(version);
+  if (hit) return hit;
   const key = version.split('.').slice(0, 2).join('.');
   let t = cache.get(key);
   if (!t) {
@@ -32,5 +35,6 @@ export function getOpcodeTable(version: string): OpcodeTable | undefined {
     t = new OpcodeTable(d);
     cache.set(key, t);
   }
+  if (cache.size < 64) cache.set(version, t);
   return t;
 }
