@@ -11,10 +11,17 @@ import type { ByteSource } from '../../io/byte-source';
 import { Hdf5Damage, Hdf5Unparsed, align8, hasBytes, uint } from './raw';
 import type { Superblock } from './superblock';
 
+export interface HeapObject {
+  /** Declared size in bytes. */
+  size: number;
+  /** File offset of the object's data. */
+  at: number;
+}
+
 export interface Collection {
   offset: number;
-  /** Object index → declared size in bytes. */
-  sizes: Map<number, number>;
+  /** Object index → where its data is and its declared size. */
+  objects: Map<number, HeapObject>;
 }
 
 /** Collections larger than this are not walked here (the library reads them whole as well). */
@@ -34,7 +41,7 @@ export async function readCollection(source: ByteSource, sb: Superblock, offset:
   const at = (i: number, width: number) => (i + width <= bytes.length ? uint(bytes, i, width) : 0);
 
   const objectHeader = 8 + sb.lengthSize;
-  const sizes = new Map<number, number>();
+  const objects = new Map<number, HeapObject>();
   let p = headerSize;
   while (p < size) {
     if (p + objectHeader > size) break; // too small for an object: trailing free space
@@ -56,8 +63,8 @@ export async function readCollection(source: ByteSource, sb: Superblock, offset:
         offset + p,
       );
     }
-    if (index > 0) sizes.set(index, declared);
+    if (index > 0) objects.set(index, { size: declared, at: offset + p + objectHeader });
     p += need;
   }
-  return { offset, sizes };
+  return { offset, objects };
 }

@@ -4,7 +4,7 @@
  * Bounded in chunks and bytes; a cycle of continuations is cut.
  */
 import type { ByteSource } from '../../io/byte-source';
-import { Hdf5Unparsed, hasBytes, uint } from './raw';
+import { Hdf5TooLarge, Hdf5Unparsed, Hdf5Unsupported, hasBytes, uint } from './raw';
 import { absolute, type Superblock } from './superblock';
 
 export interface HeaderMessage {
@@ -31,7 +31,7 @@ interface Chunk {
 export async function readHeaderMessages(source: ByteSource, sb: Superblock, offset: number): Promise<HeaderMessage[]> {
   const prefix = await source.read(offset, 64);
   if (hasBytes(prefix, 0, 'OHDR')) return readVersion2(source, sb, offset, prefix);
-  if (uint(prefix, 0, 1) !== 1) throw new Hdf5Unparsed(`object header at ${offset}: version ${prefix[0]}`);
+  if (uint(prefix, 0, 1) !== 1) throw new Hdf5Unparsed(`no object header at ${offset} (version byte ${prefix[0]})`);
   // version, reserved, message count (2), reference count (4), size of the first chunk (4), padding to 16
   const messages: HeaderMessage[] = [];
   await walkChunks(source, sb, { offset: offset + 16, length: uint(prefix, 8, 4) }, (bytes, chunk) => {
@@ -49,7 +49,7 @@ export async function readHeaderMessages(source: ByteSource, sb: Superblock, off
 }
 
 async function readVersion2(source: ByteSource, sb: Superblock, offset: number, prefix: Uint8Array): Promise<HeaderMessage[]> {
-  if (uint(prefix, 4, 1) !== 2) throw new Hdf5Unparsed(`OHDR at ${offset}: version ${prefix[4]}`);
+  if (uint(prefix, 4, 1) !== 2) throw new Hdf5Unsupported(`OHDR at ${offset}: version ${prefix[4]}`);
   const flags = uint(prefix, 5, 1);
   let p = 6;
   if (flags & 0x20) p += 16; // access, modification, change, birth times
@@ -96,8 +96,8 @@ async function walkChunks(
     const chunk = queue.shift()!;
     if (seen.has(chunk.offset)) continue;
     seen.add(chunk.offset);
-    if (seen.size > MAX_CHUNKS) throw new Hdf5Unparsed(`more than ${MAX_CHUNKS} object header chunks`);
-    if (chunk.length > MAX_CHUNK_BYTES || (total += chunk.length) > MAX_TOTAL_BYTES) throw new Hdf5Unparsed('object header too large');
+    if (seen.size > MAX_CHUNKS) throw new Hdf5TooLarge(`more than ${MAX_CHUNKS} object header chunks`);
+    if (chunk.length > MAX_CHUNK_BYTES || (total += chunk.length) > MAX_TOTAL_BYTES) throw new Hdf5TooLarge(`object header at ${chunk.offset} too large`);
     const bytes = await source.read(chunk.offset, chunk.length);
     if (bytes.length < chunk.length) throw new Hdf5Unparsed(`object header chunk at ${chunk.offset} runs past the end of the file`);
     parse(bytes, chunk);
