@@ -15,9 +15,44 @@ export interface HeaderMessage {
   offset: number;
 }
 
-export const MESSAGE = { continuation: 0x10, attribute: 0x0c, attributeInfo: 0x15 } as const;
+export const MESSAGE = {
+  nil: 0x00,
+  dataspace: 0x01,
+  linkInfo: 0x02,
+  datatype: 0x03,
+  fillValueOld: 0x04,
+  fillValue: 0x05,
+  link: 0x06,
+  externalFiles: 0x07,
+  layout: 0x08,
+  groupInfo: 0x0a,
+  filterPipeline: 0x0b,
+  attribute: 0x0c,
+  comment: 0x0d,
+  modificationTimeOld: 0x0e,
+  continuation: 0x10,
+  symbolTable: 0x11,
+  modificationTime: 0x12,
+  btreeK: 0x13,
+  attributeInfo: 0x15,
+  referenceCount: 0x16,
+} as const;
 /** Message flag: the message lives in another object header or the shared-message heap. */
 export const MESSAGE_SHARED = 0x02;
+
+/**
+ * Where a shared message (flag MESSAGE_SHARED) really is (§IV.A.2 "Shared Message"): the file offset of the
+ * object header holding it (a committed datatype). Messages in the shared-message heap are not read here.
+ */
+export function sharedMessageHeader(data: Uint8Array, sb: Superblock): number {
+  const version = uint(data, 0, 1);
+  const type = uint(data, 1, 1);
+  // version 1: version, type, reserved (6), address; version 2: version, type, address; version 3: type 2 = address
+  if (version === 1) return absolute(sb.base, uint(data, 8, sb.offsetSize), sb.offsetSize);
+  if (version === 2 || (version === 3 && type === 2)) return absolute(sb.base, uint(data, 2, sb.offsetSize), sb.offsetSize);
+  if (version === 3 && type === 1) throw new Hdf5Unsupported('message stored in the shared-message heap');
+  throw new Hdf5Unparsed(`shared message version ${version}, type ${type}`);
+}
 
 const MAX_CHUNKS = 256;
 const MAX_CHUNK_BYTES = 16 * 1024 * 1024;

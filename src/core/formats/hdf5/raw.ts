@@ -12,6 +12,15 @@ export class Hdf5Unsupported extends Hdf5Unparsed {}
 /** A structure larger than this parser reads at once (its per-structure size bound). */
 export class Hdf5TooLarge extends Hdf5Unparsed {}
 
+/** A part of a structure that could not be read, with where it is; the rest of the structure was still read. */
+export interface Hdf5Problem {
+  /** File offset of the part. */
+  offset: number;
+  error: Hdf5Unparsed;
+  /** The link name, when it is known. */
+  name?: string;
+}
+
 /** A defect the HDF5 library is known to mishandle (loop forever, write past a buffer): the file is not opened. */
 export class Hdf5Damage extends Error {
   constructor(

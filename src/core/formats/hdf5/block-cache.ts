@@ -1,0 +1,99 @@
+/**
+ * A small block cache over a ByteSource for walks that read many small, nearby structures (object headers,
+ * symbol table nodes, heaps): reads are rounded to aligned blocks, neighbouring misses are fetched in one read,
+ * and recently used blocks are kept. It also counts what reached the underlying source (reads, bytes) and
+ * enforces a byte budget over the whole walk — the same walk will run over HTTP range requests, where the
+ * number of reads is what costs.
+ */
+import type { ByteSource } from '../../io/byte-source';
+
+/** The walk's byte budget is spent: not a property of the file's structure, so not an Hdf5Unparsed. */
+export class Hdf5BudgetExceeded extends Error {}
+
+export interface BlockCacheOptions {
+  /** Bytes per block (a power of two). */
+  blockSize: number;
+  /** Blocks kept. */
+  maxBlocks: number;
+  /** Bytes the underlying source may be asked for in total. */
+  maxBytes: number;
+}
+
+/** Reads longer than this go straight to the source (a large local heap or header is read once anyway). */
+const DIRECT_READ_BYTES = 64 * 1024;
+
+export class BlockCache implements ByteSource {
+  /** Reads that reached the underlying source. */
+  reads = 0;
+  /** Bytes the underlying source returned. */
+  bytesRead = 0;
+  private readonly blocks = new Map<number, Uint8Array>();
+
+  constructor(
+    private readonly source: ByteSource,
+    private readonly options: BlockCacheOptions,
+  ) {}
+
+  get size(): number {
+    return this.source.size;
+  }
+
+  get name(): string {
+    return this.source.name;
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    const start = Math.max(0, offset);
+    const end = Math.min(this.size, start + Math.max(0, length));
+    if (!(end > start)) return new Uint8Array(0);
+    if (end - start > DIRECT_READ_BYTES) return this.fetch(start, end - start);
+    const bs = this.options.blockSize;
+    const first = Math.floor(start / bs);
+    const last = Math.floor((end - 1) / bs);
+    // fetch each run of missing blocks with one read
+    for (let b = first; b <= last; ) {
+      if (this.touch(b)) {
+        b++;
+        continue;
+      }
+      let runEnd = b;
+      while (runEnd + 1 <= last && !this.blocks.has(runEnd + 1)) runEnd++;
+      const bytes = await this.fetch(b * bs, Math.min(this.size, (runEnd + 1) * bs) - b * bs);
+      for (let k = b; k <= runEnd; k++) this.keep(k, bytes.subarray((k - b) * bs, (k - b + 1) * bs));
+      b = runEnd + 1;
+    }
+    if (first === last) return this.blocks.get(first)!.subarray(start - first * bs, end - first * bs);
+    const out = new Uint8Array(end - start);
+    for (let b = first; b <= last; b++) {
+      const block = this.blocks.get(b)!;
+      const from = Math.max(start, b * bs);
+      const to = Math.min(end, (b + 1) * bs);
+      out.set(block.subarray(from - b * bs, to - b * bs), from - start);
+    }
+    return out;
+  }
+
+  private async fetch(offset: number, length: number): Promise<Uint8Array> {
+    if (this.bytesRead + length > this.options.maxBytes) {
+      throw new Hdf5BudgetExceeded(`more than ${this.options.maxBytes} bytes of metadata`);
+    }
+    const bytes = await this.source.read(offset, length);
+    this.reads++;
+    this.bytesRead += bytes.length;
+    return bytes;
+  }
+
+  /** True when block `b` is cached (and marks it recently used). */
+  private touch(b: number): boolean {
+    const block = this.blocks.get(b);
+    if (block === undefined) return false;
+    this.blocks.delete(b);
+    this.blocks.set(b, block);
+    return true;
+  }
+
+  private keep(b: number, block: Uint8Array): void {
+    this.blocks.set(b, block);
+    if (this.blocks.size > this.options.maxBlocks) this.blocks.delete(this.blocks.keys().next().value!);
+  }
+}
