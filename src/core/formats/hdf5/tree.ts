@@ -185,7 +185,7 @@ class TreeWalk {
         await this.follow(path, link, frame.depth + 1);
       }
     } catch (e) {
-      if (e instanceof Hdf5BudgetExceeded) this.stop(path, `the walk read ${this.limits.maxBytes} bytes of metadata (its limit)`);
+      if (e instanceof Hdf5BudgetExceeded) this.limitReached(path, `the walk read ${this.limits.maxBytes} bytes of metadata (its limit)`);
       else if (!(e instanceof WalkStopped)) throw e;
     }
   }
@@ -365,11 +365,15 @@ class TreeWalk {
 
   /** Ends the walk with one limit record saying how much was left. */
   private stop(path: string, why: string): never {
+    this.limitReached(path, why);
+    throw new WalkStopped();
+  }
+
+  private limitReached(path: string, why: string): void {
     let links = 0;
     for (const f of this.frames) links += f.links.length - f.next;
     const left = links > 0 ? `; ${links} links in ${this.frames.length} groups were not walked` : '';
     this.skipped.push({ path, category: 'limit', reason: `The walk stopped here: ${why}${left}.`, offset: null });
-    throw new WalkStopped();
   }
 }
 
