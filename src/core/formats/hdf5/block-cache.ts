@@ -1,9 +1,9 @@
 /**
  * A small block cache over a ByteSource for walks that read many small, nearby structures (object headers,
  * symbol table nodes, heaps): reads are rounded to aligned blocks, neighbouring misses are fetched in one read,
- * and recently used blocks are kept. It also counts what reached the underlying source (reads, bytes) and
- * enforces a byte budget over the whole walk — the same walk will run over HTTP range requests, where the
- * number of reads is what costs.
+ * and the most recently fetched blocks are kept. It also counts what reached the underlying source (reads,
+ * bytes) and enforces a byte budget over the whole walk — the same walk will run over HTTP range requests,
+ * where the number of reads is what costs.
  */
 import type { ByteSource } from '../../io/byte-source';
 
@@ -50,9 +50,27 @@ export class BlockCache implements ByteSource {
     const bs = this.options.blockSize;
     const first = Math.floor(start / bs);
     const last = Math.floor((end - 1) / bs);
-    // fetch each run of missing blocks with one read
+    if (first === last) {
+      // the common case: one block, often cached
+      const block = this.blocks.get(first) ?? (await this.fill(first, last), this.blocks.get(first)!);
+      return block.subarray(start - first * bs, end - first * bs);
+    }
+    await this.fill(first, last);
+    const out = new Uint8Array(end - start);
+    for (let b = first; b <= last; b++) {
+      const block = this.blocks.get(b)!;
+      const from = Math.max(start, b * bs);
+      const to = Math.min(end, (b + 1) * bs);
+      out.set(block.subarray(from - b * bs, to - b * bs), from - start);
+    }
+    return out;
+  }
+
+  /** Makes blocks first…last present, fetching each run of missing ones with one read. */
+  private async fill(first: number, last: number): Promise<void> {
+    const bs = this.options.blockSize;
     for (let b = first; b <= last; ) {
-      if (this.touch(b)) {
+      if (this.blocks.has(b)) {
         b++;
         continue;
       }
@@ -62,15 +80,6 @@ export class BlockCache implements ByteSource {
       for (let k = b; k <= runEnd; k++) this.keep(k, bytes.subarray((k - b) * bs, (k - b + 1) * bs));
       b = runEnd + 1;
     }
-    if (first === last) return this.blocks.get(first)!.subarray(start - first * bs, end - first * bs);
-    const out = new Uint8Array(end - start);
-    for (let b = first; b <= last; b++) {
-      const block = this.blocks.get(b)!;
-      const from = Math.max(start, b * bs);
-      const to = Math.min(end, (b + 1) * bs);
-      out.set(block.subarray(from - b * bs, to - b * bs), from - start);
-    }
-    return out;
   }
 
   private async fetch(offset: number, length: number): Promise<Uint8Array> {
@@ -83,15 +92,7 @@ export class BlockCache implements ByteSource {
     return bytes;
   }
 
-  /** True when block `b` is cached (and marks it recently used). */
-  private touch(b: number): boolean {
-    const block = this.blocks.get(b);
-    if (block === undefined) return false;
-    this.blocks.delete(b);
-    this.blocks.set(b, block);
-    return true;
-  }
-
+  /** First in, first out: a walk moves on through the file, and FIFO costs nothing on a hit. */
   private keep(b: number, block: Uint8Array): void {
     this.blocks.set(b, block);
     if (this.blocks.size > this.options.maxBlocks) this.blocks.delete(this.blocks.keys().next().value!);

@@ -116,7 +116,7 @@ export interface Hdf5Tree {
 }
 
 const BLOCK_SIZE = 4096;
-const CACHED_BLOCKS = 1024;
+const CACHED_BLOCKS = 4096;
 
 /** Message types the walk knows; any other type in an object header is reported as not modelled. */
 const KNOWN_MESSAGES: ReadonlySet<number> = new Set(Object.values(MESSAGE));
