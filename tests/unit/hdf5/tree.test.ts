@@ -5,11 +5,13 @@
  *   paths, shape, dtype, layout, External Data Files, virtual sources; every soft and external link);
  * - h5wasm: every real Keras .h5 fixture walks with nothing skipped and finds exactly the datasets the library lists.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as h5 from 'h5wasm/node';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { walkHdf5Tree, type Hdf5Tree } from '../../../src/core/formats/hdf5/tree';
+import { openZip } from '../../../src/core/formats/zip';
 import { MemorySource } from '../../../src/core/io/byte-source';
 
 const fixtures = path.join(__dirname, '../../fixtures');
@@ -70,7 +72,7 @@ function asExpected(tree: Hdf5Tree) {
 }
 
 describe('HDF5 tree walk: h5py oracle', () => {
-  it('has the fixtures', () => expect(oracleCases.length).toBe(9));
+  it('has the fixtures', () => expect(oracleCases.length).toBe(11));
 
   for (const { file, expected } of oracleCases) {
     it(path.basename(file), async () => {
@@ -153,6 +155,30 @@ describe('HDF5 tree walk: h5wasm oracle on the Keras fixtures', () => {
       const tree = await walk(bytes);
       expect(tree.skipped).toEqual([]);
       expect(tree.datasets.flatMap((d) => [d.path, ...d.aliases]).sort()).toEqual(h5wasmDatasets(file));
+    });
+  }
+});
+
+describe('HDF5 tree walk: model.weights.h5 inside every .keras fixture (a slice of the zip, as the scan reads it)', () => {
+  const archives = readdirSync(fixtures).filter((n) => n.endsWith('.keras'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'lambdalens-tree-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  beforeAll(async () => {
+    await h5.ready;
+  });
+  it('has the fixtures', () => expect(archives.length).toBeGreaterThanOrEqual(17));
+
+  for (const name of archives) {
+    it(name, async () => {
+      const zip = await openZip(new MemorySource(read(path.join(fixtures, name))));
+      const slice = await zip.storedSlice('model.weights.h5'); // Keras stores it uncompressed: read in place
+      expect(slice).not.toBeNull();
+      const tree = await walkHdf5Tree(slice!, 0);
+      expect(tree.skipped).toEqual([]);
+      const copy = path.join(dir, `${name}.weights.h5`);
+      writeFileSync(copy, await zip.read('model.weights.h5'));
+      await zip.close();
+      expect(tree.datasets.flatMap((d) => [d.path, ...d.aliases]).sort()).toEqual(h5wasmDatasets(copy));
     });
   }
 });

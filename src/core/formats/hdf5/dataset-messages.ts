@@ -53,8 +53,9 @@ export function parseExternalFileList(data: Uint8Array, sb: Superblock): Externa
   const slots: ExternalFileList['slots'] = [];
   for (let s = 0, p = 8 + sb.offsetSize; s < used; s++, p += 3 * L) {
     const size = uint(data, p + 2 * L, L);
-    // all bits set (H5F_UNLIMITED): the slot runs to the end of the external file
-    slots.push({ nameOffset: uint(data, p, L), offset: uint(data, p + L, L), size: isUndefinedAddress(size, L) ? null : size });
+    // all 64 bits set (H5F_UNLIMITED): the slot runs to the end of the external file; with 4-byte lengths the
+    // library reads 0xffffffff back as that many bytes, not as unlimited
+    slots.push({ nameOffset: uint(data, p, L), offset: uint(data, p + L, L), size: L === 8 && isUndefinedAddress(size, L) ? null : size });
   }
   return { heap, slots };
 }
