@@ -1,9 +1,14 @@
 /**
- * A small block cache over a ByteSource for walks that read many small, nearby structures (object headers,
- * symbol table nodes, heaps): reads are rounded to aligned blocks, neighbouring misses are fetched in one read,
- * and the most recently fetched blocks are kept. It also counts what reached the underlying source (reads,
- * bytes) and enforces a byte budget over the whole walk — the same walk will run over HTTP range requests,
- * where the number of reads is what costs.
+ * A block cache over a ByteSource for walks that read many small, nearby structures (object headers, symbol
+ * table nodes, heaps): reads are rounded to aligned blocks, neighbouring misses are fetched in one read, and
+ * the most recently fetched blocks are kept. It counts what reached the underlying source (reads, bytes) and
+ * enforces a byte budget over the whole walk.
+ *
+ * Readahead: a read costs far more than its bytes in the browser (a File slice costs a millisecond or two) and
+ * over HTTP (a range request), so a miss that continues a recent stream of reads (at or shortly after its end)
+ * reads twice as far ahead as that stream's last read, up to maxReadahead blocks. Where metadata sits between
+ * large weights, misses are far apart and reads stay one block. A walk follows several streams at once (a
+ * group's nodes and heap, its children's headers, the symbol table nodes of a large group).
  */
 import type { ByteSource } from '../../io/byte-source';
 
@@ -15,12 +20,25 @@ export interface BlockCacheOptions {
   blockSize: number;
   /** Blocks kept. */
   maxBlocks: number;
+  /** Most blocks one read fetches for a stream. */
+  maxReadahead: number;
   /** Bytes the underlying source may be asked for in total. */
   maxBytes: number;
 }
 
+/** A miss this many blocks or fewer past a recent read continues its stream (a walk stepping over small data). */
+const NEAR_BLOCKS = 16;
+/** Streams of reads followed at once. */
+const STREAMS = 8;
 /** Reads longer than this go straight to the source (a large local heap or header is read once anyway). */
 const DIRECT_READ_BYTES = 64 * 1024;
+
+interface Stream {
+  /** Block just past the stream's last read. */
+  end: number;
+  /** Blocks its next read fetches. */
+  readahead: number;
+}
 
 export class BlockCache implements ByteSource {
   /** Reads that reached the underlying source. */
@@ -28,6 +46,8 @@ export class BlockCache implements ByteSource {
   /** Bytes the underlying source returned. */
   bytesRead = 0;
   private readonly blocks = new Map<number, Uint8Array>();
+  /** Most recent last. */
+  private readonly streams: Stream[] = [];
 
   constructor(
     private readonly source: ByteSource,
@@ -50,12 +70,8 @@ export class BlockCache implements ByteSource {
     const bs = this.options.blockSize;
     const first = Math.floor(start / bs);
     const last = Math.floor((end - 1) / bs);
-    if (first === last) {
-      // the common case: one block, often cached
-      const block = this.blocks.get(first) ?? (await this.fill(first, last), this.blocks.get(first)!);
-      return block.subarray(start - first * bs, end - first * bs);
-    }
     await this.fill(first, last);
+    if (first === last) return this.blocks.get(first)!.subarray(start - first * bs, end - first * bs);
     const out = new Uint8Array(end - start);
     for (let b = first; b <= last; b++) {
       const block = this.blocks.get(b)!;
@@ -69,17 +85,31 @@ export class BlockCache implements ByteSource {
   /** Makes blocks first…last present, fetching each run of missing ones with one read. */
   private async fill(first: number, last: number): Promise<void> {
     const bs = this.options.blockSize;
+    const blocks = Math.ceil(this.size / bs);
     for (let b = first; b <= last; ) {
       if (this.blocks.has(b)) {
         b++;
         continue;
       }
+      const stream = this.stream(b);
       let runEnd = b;
-      while (runEnd + 1 <= last && !this.blocks.has(runEnd + 1)) runEnd++;
+      const until = Math.min(blocks - 1, Math.max(last, b + stream.readahead - 1));
+      while (runEnd + 1 <= until && !this.blocks.has(runEnd + 1)) runEnd++;
       const bytes = await this.fetch(b * bs, Math.min(this.size, (runEnd + 1) * bs) - b * bs);
       for (let k = b; k <= runEnd; k++) this.keep(k, bytes.subarray((k - b) * bs, (k - b + 1) * bs));
+      stream.end = runEnd + 1;
       b = runEnd + 1;
     }
+  }
+
+  /** The stream a miss at block `b` continues (its readahead doubled), or a new one-block stream. */
+  private stream(b: number): Stream {
+    const i = this.streams.findIndex((s) => b >= s.end && b <= s.end + Math.max(s.readahead, NEAR_BLOCKS));
+    const stream = i >= 0 ? this.streams.splice(i, 1)[0] : { end: b, readahead: 0 };
+    stream.readahead = i >= 0 ? Math.min(stream.readahead * 2, this.options.maxReadahead) : 1;
+    this.streams.push(stream);
+    if (this.streams.length > STREAMS) this.streams.shift();
+    return stream;
   }
 
   private async fetch(offset: number, length: number): Promise<Uint8Array> {

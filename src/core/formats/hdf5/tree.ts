@@ -116,7 +116,9 @@ export interface Hdf5Tree {
 }
 
 const BLOCK_SIZE = 4096;
-const CACHED_BLOCKS = 4096;
+const CACHED_BLOCKS = 8192;
+/** 256 KiB: one read of a dense stretch of metadata (a File slice in the browser costs about a millisecond per read). */
+const MAX_READAHEAD = 64;
 
 /** Message types the walk knows; any other type in an object header is reported as not modelled. */
 const KNOWN_MESSAGES: ReadonlySet<number> = new Set(Object.values(MESSAGE));
@@ -125,7 +127,7 @@ const NEVER_SHARED: ReadonlySet<number> = new Set([MESSAGE.linkInfo, MESSAGE.lin
 
 export async function walkHdf5Tree(source: ByteSource, superblockAt: number, limits?: Partial<Hdf5TreeLimits>): Promise<Hdf5Tree> {
   const bounds = { ...DEFAULT_TREE_LIMITS, ...limits };
-  const cache = new BlockCache(source, { blockSize: BLOCK_SIZE, maxBlocks: CACHED_BLOCKS, maxBytes: bounds.maxBytes });
+  const cache = new BlockCache(source, { blockSize: BLOCK_SIZE, maxBlocks: CACHED_BLOCKS, maxReadahead: MAX_READAHEAD, maxBytes: bounds.maxBytes });
   let sb: Superblock;
   try {
     sb = await readSuperblock(cache, superblockAt);
