@@ -70,36 +70,48 @@ export class BlockCache implements ByteSource {
     const bs = this.options.blockSize;
     const first = Math.floor(start / bs);
     const last = Math.floor((end - 1) / bs);
-    await this.fill(first, last);
-    if (first === last) return this.blocks.get(first)!.subarray(start - first * bs, end - first * bs);
+    const blocks = await this.fill(first, last);
+    if (first === last) return blocks[0].subarray(start - first * bs, end - first * bs);
     const out = new Uint8Array(end - start);
     for (let b = first; b <= last; b++) {
-      const block = this.blocks.get(b)!;
       const from = Math.max(start, b * bs);
       const to = Math.min(end, (b + 1) * bs);
-      out.set(block.subarray(from - b * bs, to - b * bs), from - start);
+      out.set(blocks[b - first].subarray(from - b * bs, to - b * bs), from - start);
     }
     return out;
   }
 
-  /** Makes blocks first…last present, fetching each run of missing ones with one read. */
-  private async fill(first: number, last: number): Promise<void> {
+  /**
+   * Blocks first…last, from the cache or fetched — each run of missing ones with one read, extended by the
+   * readahead of the stream it continues (within what the budget leaves). Returned, not looked up again: the
+   * blocks this read fetches may evict others it needs.
+   */
+  private async fill(first: number, last: number): Promise<Uint8Array[]> {
     const bs = this.options.blockSize;
-    const blocks = Math.ceil(this.size / bs);
+    const inFile = Math.ceil(this.size / bs);
+    const out: Uint8Array[] = [];
     for (let b = first; b <= last; ) {
-      if (this.blocks.has(b)) {
+      const cached = this.blocks.get(b);
+      if (cached) {
+        out.push(cached);
         b++;
         continue;
       }
       const stream = this.stream(b);
+      const affordable = Math.floor((this.options.maxBytes - this.bytesRead) / bs);
+      const until = Math.min(inFile - 1, Math.max(last, b + Math.min(stream.readahead, affordable) - 1));
       let runEnd = b;
-      const until = Math.min(blocks - 1, Math.max(last, b + stream.readahead - 1));
       while (runEnd + 1 <= until && !this.blocks.has(runEnd + 1)) runEnd++;
       const bytes = await this.fetch(b * bs, Math.min(this.size, (runEnd + 1) * bs) - b * bs);
-      for (let k = b; k <= runEnd; k++) this.keep(k, bytes.subarray((k - b) * bs, (k - b + 1) * bs));
+      for (let k = b; k <= runEnd; k++) {
+        const block = bytes.subarray((k - b) * bs, (k - b + 1) * bs);
+        this.keep(k, block);
+        if (k <= last) out.push(block);
+      }
       stream.end = runEnd + 1;
       b = runEnd + 1;
     }
+    return out;
   }
 
   /** The stream a miss at block `b` continues (its readahead doubled), or a new one-block stream. */
