@@ -236,16 +236,18 @@ class TreeWalk {
     // the library's order of object classes: group (symbol table or link info), dataset (datatype and dataspace), datatype
     if (has(MESSAGE.symbolTable) || has(MESSAGE.linkInfo)) {
       this.groups++;
-      const links = await this.groupLinks(path, messages);
       if (depth > this.limits.maxDepth) {
-        this.skip(path, 'limit', `the group is nested more than ${this.limits.maxDepth} levels deep (the walk's limit); its ${links.length} links were not walked`, at);
+        this.skip(path, 'limit', `the group is nested more than ${this.limits.maxDepth} levels deep (the walk's limit); its links were not walked`, at);
       } else {
-        this.frames.push({ path, depth, links, next: 0 });
+        this.frames.push({ path, depth, links: await this.groupLinks(path, messages), next: 0 });
       }
     } else if (has(MESSAGE.datatype) && has(MESSAGE.dataspace)) {
       await this.dataset(path, at, messages);
     } else if (!has(MESSAGE.datatype)) {
       this.skip(path, 'unreadable', `the object header at byte ${at} holds neither a group, a dataset nor a datatype`, at);
+    } else if (has(MESSAGE.layout) || has(MESSAGE.externalFiles)) {
+      // a named datatype to the library, yet it says where data is stored: not what any writer makes
+      this.skip(path, 'unreadable', `the object header at byte ${at} has data storage messages but no dataspace`, at);
     }
   }
 
