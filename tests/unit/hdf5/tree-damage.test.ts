@@ -222,6 +222,21 @@ describe('HDF5 tree walk: damage', () => {
     expect(tree.datasets.find((d) => d.path === '/vds_strided')!.virtualSources).toEqual([{ file: 'grid.h5', dataset: 'g' }]);
   });
 
+  it('a damaged global heap under a virtual dataset mapping: that dataset is skipped with the collection offset', async () => {
+    const bytes = fixture('virtual.h5');
+    const collections = find(bytes, 'GCOL');
+    expect(collections).toHaveLength(1);
+    const damaged = bytes.slice();
+    setLe(damaged, collections[0] + 16 + 8, 8, 0); // the first object's size: the library would loop on it
+    const tree = await walk(damaged);
+    expect(tree.skipped.length).toBeGreaterThan(0);
+    for (const s of tree.skipped) {
+      expect(['/vds', '/vds_strided']).toContain(s.path);
+      expect(s).toMatchObject({ category: 'unreadable', offset: collections[0], reason: expect.stringMatching(/global heap collection at byte \d+ is damaged at byte \d+/) });
+    }
+    expect(tree.datasets.find((d) => d.path === '/local/source')).toMatchObject({ layout: 'contiguous' });
+  });
+
   it('a dataset header message of a type not modelled, and a datatype in the shared-message heap: unsupported, with the offsets', async () => {
     const bytes = fixture('tree-latest.h5');
     const source = new MemorySource(bytes);

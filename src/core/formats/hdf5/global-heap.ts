@@ -8,7 +8,7 @@
  * with the checks it lacks.
  */
 import type { ByteSource } from '../../io/byte-source';
-import { Hdf5Damage, Hdf5Unparsed, align8, hasBytes, uint } from './raw';
+import { Hdf5Damage, Hdf5TooLarge, align8, hasBytes, uint } from './raw';
 import type { Superblock } from './superblock';
 
 export interface HeapObject {
@@ -36,7 +36,7 @@ export async function readCollection(source: ByteSource, sb: Superblock, offset:
   // The library reads up to the end-of-file address in the superblock and sees zeros past the real end of
   // the file; only the part inside the file is read here and the rest taken as zeros, as it would be.
   const inFile = Math.max(0, Math.min(size, source.size - offset));
-  if (inFile > MAX_COLLECTION_BYTES) throw new Hdf5Unparsed(`global heap collection of ${size} bytes`);
+  if (inFile > MAX_COLLECTION_BYTES) throw new Hdf5TooLarge(`global heap collection of ${size} bytes`);
   const bytes = await source.read(offset, inFile);
   const at = (i: number, width: number) => (i + width <= bytes.length ? uint(bytes, i, width) : 0);
 

@@ -346,7 +346,14 @@ class TreeWalk {
   }
 
   private async virtualSources(mapping: { collection: number; index: number }): Promise<Hdf5VirtualSource[]> {
-    const collection = await readCollection(this.source, this.sb, mapping.collection);
+    let collection;
+    try {
+      collection = await readCollection(this.source, this.sb, mapping.collection);
+    } catch (e) {
+      // its message speaks of refusing the file (the attribute pre-check's context), not of this walk
+      if (e instanceof Hdf5Damage) throw new Hdf5Unparsed(`the global heap collection at byte ${mapping.collection} is damaged at byte ${e.offset}`);
+      throw e;
+    }
     if (!collection) throw new Hdf5Unparsed(`no global heap collection at byte ${mapping.collection}`);
     const object = collection.objects.get(mapping.index);
     if (!object) throw new Hdf5Unparsed(`no object ${mapping.index} in the global heap collection at byte ${mapping.collection}`);
@@ -357,9 +364,9 @@ class TreeWalk {
 
   /** A structure that failed to parse: its category follows the error's class. */
   private unreadable(path: string, e: unknown, offset: number, what: string): void {
-    if (!(e instanceof Hdf5Unparsed) && !(e instanceof Hdf5Damage)) throw e;
+    if (!(e instanceof Hdf5Unparsed)) throw e;
     const category: Hdf5SkipCategory = e instanceof Hdf5Unsupported ? 'unsupported' : e instanceof Hdf5TooLarge ? 'too-large' : 'unreadable';
-    this.skip(path, category, `${what} could not be read: ${e.message}`, e instanceof Hdf5Damage ? e.offset : offset);
+    this.skip(path, category, `${what} could not be read: ${e.message}`, offset);
   }
 
   private skip(path: string, category: Hdf5SkipCategory, reason: string, offset: number | null): void {
