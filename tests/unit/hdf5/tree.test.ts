@@ -44,7 +44,7 @@ const oracleCases: { file: string; expected: Expected }[] = [
     .map((n) => ({ file: path.join(treeDir, n.replace(/\.expected\.json$/, '')), expected: JSON.parse(readFileSync(path.join(treeDir, n), 'utf8')) as Expected })),
   {
     file: path.join(fixtures, 'crafted/external_kernel_passwd.h5'),
-    expected: JSON.parse(readFileSync(path.join(fixtures, 'crafted/external_kernel_passwd.h5.expected-tree.json'), 'utf8')) as Expected,
+    expected: JSON.parse(readFileSync(path.join(fixtures, 'crafted/external_kernel_passwd.h5.crafted.json'), 'utf8')) as Expected,
   },
 ];
 
