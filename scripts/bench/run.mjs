@@ -1,8 +1,10 @@
 // `npm run bench`: (a) decode throughput over the goldens, (b) large sparse inputs in .bench/inputs,
 // (c) CLI wall time and peak RSS per input (median of --runs), (d) costs of the hostile-input guards (HDF5
-// attribute pre-check, oversized payloads); printed as tables, JSON in .bench/results.json.
+// attribute pre-check, oversized payloads), (e) the HDF5 group-tree walk vs the h5wasm structure scan;
+// printed as tables, JSON in .bench/results.json.
 // Options: --sizes 10M,500M,2G,8G  --runs 5  --no-hash-only | --hash-only  --hash-all-runs-up-to 600M
-//          --skip-decode  --skip-guards  --browser
+//          --skip-decode  --skip-guards  --skip-tree  --browser
+// Part (e) alone: node scripts/bench/tree-walk.mjs
 // The browser part (drop → verdict, tab memory) is scripts/bench/browser.mjs (`--browser` runs it at the end).
 import { statSync, writeFileSync } from 'node:fs';
 import { execSync } from 'node:child_process';
@@ -94,6 +96,28 @@ if (!has('--skip-guards')) {
     table(
       ['instructions', 'bytecode bytes', 'ms (median)', 'heap growth MB', 'source', 'disassembly', 'indicators'],
       results.oversized.map((r) => [r.instructions.toLocaleString('en-US'), r.bytecodeBytes.toLocaleString('en-US'), r.ms.toFixed(0), r.heapGrowthMb, r.source, r.disassembly, r.indicators]),
+    ),
+  );
+}
+if (!has('--skip-tree')) {
+  const { treeWalkCosts, treeWalkInputs } = await import('./tree-walk.mjs');
+  console.log('\n(e) HDF5 group-tree walk vs the h5wasm structure scan, median of 7 (reads and bytes of one run) …');
+  results.treeWalk = await treeWalkCosts({ files: [...(await treeWalkInputs()), ...inputs.filter((f) => f.file.endsWith('.h5')).map((f) => f.file)] });
+  console.log(
+    table(
+      ['file', 'size', 'datasets', 'groups', 'skipped', 'walk ms', 'reads', 'bytes read', 'h5wasm scan ms', 'h5wasm / walk'],
+      results.treeWalk.map((r) => [
+        r.file,
+        r.size.toLocaleString('en-US'),
+        r.datasets,
+        r.groups,
+        r.skipped,
+        r.walkMs.toFixed(1),
+        r.reads,
+        r.bytesRead.toLocaleString('en-US'),
+        r.h5wasmMs.toFixed(1),
+        (r.h5wasmMs / r.walkMs).toFixed(1),
+      ]),
     ),
   );
 }

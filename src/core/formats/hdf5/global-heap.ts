@@ -8,13 +8,20 @@
  * with the checks it lacks.
  */
 import type { ByteSource } from '../../io/byte-source';
-import { Hdf5Damage, Hdf5Unparsed, align8, hasBytes, uint } from './raw';
+import { Hdf5Damage, Hdf5TooLarge, align8, hasBytes, uint } from './raw';
 import type { Superblock } from './superblock';
+
+export interface HeapObject {
+  /** Declared size in bytes. */
+  size: number;
+  /** File offset of the object's data. */
+  at: number;
+}
 
 export interface Collection {
   offset: number;
-  /** Object index → declared size in bytes. */
-  sizes: Map<number, number>;
+  /** Object index → where its data is and its declared size. */
+  objects: Map<number, HeapObject>;
 }
 
 /** Collections larger than this are not walked here (the library reads them whole as well). */
@@ -29,12 +36,12 @@ export async function readCollection(source: ByteSource, sb: Superblock, offset:
   // The library reads up to the end-of-file address in the superblock and sees zeros past the real end of
   // the file; only the part inside the file is read here and the rest taken as zeros, as it would be.
   const inFile = Math.max(0, Math.min(size, source.size - offset));
-  if (inFile > MAX_COLLECTION_BYTES) throw new Hdf5Unparsed(`global heap collection of ${size} bytes`);
+  if (inFile > MAX_COLLECTION_BYTES) throw new Hdf5TooLarge(`global heap collection of ${size} bytes`);
   const bytes = await source.read(offset, inFile);
   const at = (i: number, width: number) => (i + width <= bytes.length ? uint(bytes, i, width) : 0);
 
   const objectHeader = 8 + sb.lengthSize;
-  const sizes = new Map<number, number>();
+  const objects = new Map<number, HeapObject>();
   let p = headerSize;
   while (p < size) {
     if (p + objectHeader > size) break; // too small for an object: trailing free space
@@ -56,8 +63,8 @@ export async function readCollection(source: ByteSource, sb: Superblock, offset:
         offset + p,
       );
     }
-    if (index > 0) sizes.set(index, declared);
+    if (index > 0) objects.set(index, { size: declared, at: offset + p + objectHeader });
     p += need;
   }
-  return { offset, sizes };
+  return { offset, objects };
 }

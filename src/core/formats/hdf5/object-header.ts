@@ -4,7 +4,7 @@
  * Bounded in chunks and bytes; a cycle of continuations is cut.
  */
 import type { ByteSource } from '../../io/byte-source';
-import { Hdf5Unparsed, hasBytes, uint } from './raw';
+import { Hdf5TooLarge, Hdf5Unparsed, Hdf5Unsupported, hasBytes, uint } from './raw';
 import { absolute, type Superblock } from './superblock';
 
 export interface HeaderMessage {
@@ -15,9 +15,44 @@ export interface HeaderMessage {
   offset: number;
 }
 
-export const MESSAGE = { continuation: 0x10, attribute: 0x0c, attributeInfo: 0x15 } as const;
+export const MESSAGE = {
+  nil: 0x00,
+  dataspace: 0x01,
+  linkInfo: 0x02,
+  datatype: 0x03,
+  fillValueOld: 0x04,
+  fillValue: 0x05,
+  link: 0x06,
+  externalFiles: 0x07,
+  layout: 0x08,
+  groupInfo: 0x0a,
+  filterPipeline: 0x0b,
+  attribute: 0x0c,
+  comment: 0x0d,
+  modificationTimeOld: 0x0e,
+  continuation: 0x10,
+  symbolTable: 0x11,
+  modificationTime: 0x12,
+  btreeK: 0x13,
+  attributeInfo: 0x15,
+  referenceCount: 0x16,
+} as const;
 /** Message flag: the message lives in another object header or the shared-message heap. */
 export const MESSAGE_SHARED = 0x02;
+
+/**
+ * Where a shared message (flag MESSAGE_SHARED) really is (§IV.A.2 "Shared Message"): the file offset of the
+ * object header holding it (a committed datatype). Messages in the shared-message heap are not read here.
+ */
+export function sharedMessageHeader(data: Uint8Array, sb: Superblock): number {
+  const version = uint(data, 0, 1);
+  const type = uint(data, 1, 1);
+  // version 1: version, type, reserved (6), address; version 2: version, type, address; version 3: type 2 = address
+  if (version === 1) return absolute(sb.base, uint(data, 8, sb.offsetSize), sb.offsetSize);
+  if (version === 2 || (version === 3 && type === 2)) return absolute(sb.base, uint(data, 2, sb.offsetSize), sb.offsetSize);
+  if (version === 3 && type === 1) throw new Hdf5Unsupported('message stored in the shared-message heap');
+  throw new Hdf5Unparsed(`shared message version ${version}, type ${type}`);
+}
 
 const MAX_CHUNKS = 256;
 const MAX_CHUNK_BYTES = 16 * 1024 * 1024;
@@ -31,7 +66,7 @@ interface Chunk {
 export async function readHeaderMessages(source: ByteSource, sb: Superblock, offset: number): Promise<HeaderMessage[]> {
   const prefix = await source.read(offset, 64);
   if (hasBytes(prefix, 0, 'OHDR')) return readVersion2(source, sb, offset, prefix);
-  if (uint(prefix, 0, 1) !== 1) throw new Hdf5Unparsed(`object header at ${offset}: version ${prefix[0]}`);
+  if (uint(prefix, 0, 1) !== 1) throw new Hdf5Unparsed(`no object header at ${offset} (version byte ${prefix[0]})`);
   // version, reserved, message count (2), reference count (4), size of the first chunk (4), padding to 16
   const messages: HeaderMessage[] = [];
   await walkChunks(source, sb, { offset: offset + 16, length: uint(prefix, 8, 4) }, (bytes, chunk) => {
@@ -49,7 +84,7 @@ export async function readHeaderMessages(source: ByteSource, sb: Superblock, off
 }
 
 async function readVersion2(source: ByteSource, sb: Superblock, offset: number, prefix: Uint8Array): Promise<HeaderMessage[]> {
-  if (uint(prefix, 4, 1) !== 2) throw new Hdf5Unparsed(`OHDR at ${offset}: version ${prefix[4]}`);
+  if (uint(prefix, 4, 1) !== 2) throw new Hdf5Unsupported(`OHDR at ${offset}: version ${prefix[4]}`);
   const flags = uint(prefix, 5, 1);
   let p = 6;
   if (flags & 0x20) p += 16; // access, modification, change, birth times
@@ -96,8 +131,8 @@ async function walkChunks(
     const chunk = queue.shift()!;
     if (seen.has(chunk.offset)) continue;
     seen.add(chunk.offset);
-    if (seen.size > MAX_CHUNKS) throw new Hdf5Unparsed(`more than ${MAX_CHUNKS} object header chunks`);
-    if (chunk.length > MAX_CHUNK_BYTES || (total += chunk.length) > MAX_TOTAL_BYTES) throw new Hdf5Unparsed('object header too large');
+    if (seen.size > MAX_CHUNKS) throw new Hdf5TooLarge(`more than ${MAX_CHUNKS} object header chunks`);
+    if (chunk.length > MAX_CHUNK_BYTES || (total += chunk.length) > MAX_TOTAL_BYTES) throw new Hdf5TooLarge(`object header at ${chunk.offset} too large`);
     const bytes = await source.read(chunk.offset, chunk.length);
     if (bytes.length < chunk.length) throw new Hdf5Unparsed(`object header chunk at ${chunk.offset} runs past the end of the file`);
     parse(bytes, chunk);

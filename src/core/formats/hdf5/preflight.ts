@@ -121,7 +121,7 @@ export async function preflightRootAttributes(source: ByteSource, superblockAt: 
         sb.base + ref.collection,
       );
     }
-    const size = collection.sizes.get(ref.index);
+    const size = collection.objects.get(ref.index)?.size;
     if (size === undefined) {
       throw new Hdf5Damage(
         `damaged HDF5 attribute "${ref.attribute}": heap object ${ref.index} is not in the collection at byte ${collection.offset}; ` +

@@ -3,7 +3,7 @@
  * Versions 0/1 (h5py's default, every Keras file we know) and 2/3 (libver "latest").
  */
 import type { ByteSource } from '../../io/byte-source';
-import { Hdf5Unparsed, isUndefinedAddress, uint } from './raw';
+import { Hdf5Unparsed, Hdf5Unsupported, isUndefinedAddress, uint } from './raw';
 
 export interface Superblock {
   version: number;
@@ -37,7 +37,7 @@ export async function readSuperblock(source: ByteSource, at: number): Promise<Su
     const rootHeader = uint(b, 12 + 3 * offsetSize, offsetSize);
     return { version, offsetSize, lengthSize, base: at, rootHeader: absolute(at, rootHeader, offsetSize) };
   }
-  throw new Hdf5Unparsed(`superblock version ${version}`);
+  throw new Hdf5Unsupported(`superblock version ${version}`);
 }
 
 function checkSizes(offsetSize: number, lengthSize: number): void {
