@@ -8,7 +8,7 @@
 export type SkipCategory = 'too-large' | 'encrypted' | 'unreadable' | 'unsupported' | 'limit';
 
 /** What kind of part it is. */
-export type SkippedPartKind = 'member' | 'attribute' | 'group' | 'dataset' | 'heap-object' | 'pickle' | 'document' | 'node' | 'file';
+export type SkippedPartKind = 'member' | 'attribute' | 'group' | 'dataset' | 'object' | 'heap-object' | 'pickle' | 'document' | 'node' | 'file';
 
 export interface SkippedPart {
   /** Where: a member path (`archive/data.pkl`), `model.weights.h5:/layers/dense`, an attribute name, a document. */
@@ -22,7 +22,7 @@ export interface SkippedPart {
 }
 
 export const SKIP_CATEGORIES: readonly SkipCategory[] = ['too-large', 'encrypted', 'unreadable', 'unsupported', 'limit'];
-export const SKIPPED_PART_KINDS: readonly SkippedPartKind[] = ['member', 'attribute', 'group', 'dataset', 'heap-object', 'pickle', 'document', 'node', 'file'];
+export const SKIPPED_PART_KINDS: readonly SkippedPartKind[] = ['member', 'attribute', 'group', 'dataset', 'object', 'heap-object', 'pickle', 'document', 'node', 'file'];
 
 const CATEGORY_WORDS: Record<SkipCategory, string> = {
   'too-large': 'too large',

@@ -229,3 +229,42 @@ describe('5. reading local files or fetching URLs on load is dangerous, not susp
     expect(r.verdict).toBe('dangerous');
   });
 });
+
+describe('2. HDF5 External Data Files and the group tree', () => {
+  const KERNEL = 'model_weights/d1/no_lambda/d1/kernel';
+  it('a legacy .h5 whose Dense kernel is stored in /etc/passwd (was clean) → dangerous, at the kernel, naming the file', async () => {
+    const r = await scanPath(path.join(FIXTURES, 'crafted/external_kernel_passwd.h5'), { hash: false });
+    expect(r.verdict).toBe('dangerous');
+    const f = byRule(r, 'R-HDF5-EXTLINK');
+    expect(f.map((x) => [x.document, x.location, x.severity, x.effect])).toEqual([['hdf5', `/${KERNEL}`, 'high', 'file-read']]);
+    expect(f[0].evidence.files).toEqual([{ file: '/etc/passwd', offset: 0, size: null }]);
+    expect(r.skipped).toEqual([]);
+  });
+
+  it('the same kernel in a weights-only file (was clean) → dangerous', async () => {
+    const r = await scanPath(path.join(FIXTURES, 'crafted/external_kernel_weights_only.h5'), { hash: false });
+    expect(r.format).toBe('keras-h5-weights');
+    expect(r.verdict).toBe('dangerous');
+    expect(byRule(r, 'R-HDF5-EXTLINK').map((x) => x.location)).toEqual(['/d1/no_lambda/d1/kernel']);
+  });
+
+  it('the same file as model.weights.h5 inside a .keras (was clean) → dangerous, walked in place without the HDF5 library', async () => {
+    const weights = fixtureBytes('crafted/external_kernel_passwd.h5');
+    const r = await scanBytes(makeKeras(k3Functional('m', [k3Layer('Dense', 'd')]), [{ name: 'model.weights.h5', data: weights }]), 'ext.keras');
+    expect(r.verdict).toBe('dangerous');
+    expect(byRule(r, 'R-HDF5-EXTLINK').map((x) => [x.document, x.location])).toEqual([['model.weights.h5', `/${KERNEL}`]]);
+  });
+
+  it('a group whose symbol-table node is damaged (was clean) → suspicious: the ledger names the group', async () => {
+    const bytes = fixtureBytes('no_lambda.h5').slice();
+    const text = Buffer.from(bytes).toString('latin1');
+    const at = text.lastIndexOf('SNOD');
+    bytes[at] = 0x58; // "XNOD": the last group's symbol table node no longer reads
+    const r = await scanBytes(bytes, 'damaged-group.h5');
+    expect(r.verdict).toBe('suspicious');
+    expect(r.skipped.length).toBeGreaterThan(0);
+    expect(r.skipped[0]).toMatchObject({ kind: 'object', category: 'unreadable' });
+    expect(r.skipped[0].part).toMatch(/^\/model_weights\//);
+    expect(r.verdictReason).toMatch(/^Not everything a loader reads could be inspected/);
+  });
+});

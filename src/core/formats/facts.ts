@@ -28,9 +28,9 @@ export interface FactDetails {
   'npy-declared-size': NpyHeader & { declaredBytes: number; storedBytes: number };
   'hdf5-soft-link': { member?: string; target: string };
   'hdf5-external-link': { member?: string; file: string; target: string };
-  'hdf5-virtual-dataset': { member?: string; sources: { file: string; dataset: string }[] };
-  /** External Data Files message (0x0007): the dataset's bytes live in other files. */
-  'hdf5-external-storage': { member?: string; files: { file: string; offset: number; size: number }[] };
+  'hdf5-virtual-dataset': { member?: string; sources: { file: string; dataset: string }[]; aliases?: string[] };
+  /** External Data Files message (0x0007): the dataset's bytes live in other files (size null: to the end of it). */
+  'hdf5-external-storage': { member?: string; files: { file: string; offset: number; size: number | null }[]; aliases?: string[] };
   'hdf5-declared-size': { member?: string; declaredBytes: number; fileBytes: number; shape: number[] | null };
   'yaml-python-tag': { tag: string; line: number; text: string };
 }

@@ -9,10 +9,9 @@ import { parseJson, JsonError } from '../json/parse';
 import type { SkippedPart } from '../coverage';
 import type { ConfigDocument, OpenedModel } from '../keras/model';
 import { FormatError, decodeUtf8, notInspected, type FormatContext, type FormatModule, type Probe } from './format';
-import { HDF5_STRUCTURE_FACTS } from './hdf5/structure';
+import { HDF5_STRUCTURE_FACTS, inspectHdf5Structure } from './hdf5/structure';
 import { preflightRootAttributes, type PreflightResult } from './hdf5/preflight';
 import { Hdf5Damage } from './hdf5/raw';
-import { scanHdf5Structure } from './hdf5/structure';
 
 const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -55,6 +54,8 @@ function readJsonAttribute(root: Group, name: string, role: ConfigDocument['role
     throw e;
   }
 }
+
+const H5_READERS = ['Keras load_model / load_weights (h5py)'];
 
 /** Attributes that carry the model: never reported as absent when the file holds them. */
 const MODEL_ATTRIBUTES = ['model_config', 'training_config'];
@@ -165,8 +166,8 @@ export const kerasH5: FormatModule<number> = {
       }
       const keys = file.keys();
       const weightsOnly = !model && (attrNames.some((n) => n.startsWith('layer_names')) || keys.includes('layers') || keys.includes('vars'));
-      ctx.progress('checking HDF5 links');
-      const structure = scanHdf5Structure(mounted.h5, file, source.size);
+      ctx.progress('walking the HDF5 group tree');
+      const structure = await inspectHdf5Structure(source, userBlock, H5_READERS);
       const detail = [
         model ? 'Keras HDF5 model' : weightsOnly ? 'Keras HDF5 weights only (no model config)' : 'HDF5 file without a Keras model config',
         userBlock ? `user block of ${userBlock} bytes` : '',

@@ -15,7 +15,8 @@ import { fact, type FactKind } from './facts';
 import { FormatError, decodeUtf8, notInspected, type FormatContext, type FormatModule } from './format';
 import { inspectNpzArchive, inspectNpzMember } from './npz';
 import { MAX_PB_BYTES, openSavedModelFiles, savedModelRoot } from './savedmodel-folder';
-import { HDF5_STRUCTURE_FACTS, scanHdf5Structure } from './hdf5/structure';
+import { HDF5_STRUCTURE_FACTS, inspectHdf5Structure } from './hdf5/structure';
+import { findSuperblock } from './keras-h5';
 import { ZIP_EMPTY_MAGIC, ZIP_MAGIC, openZip, type ZipArchive } from './zip';
 
 /** A member inflating to more than this many times its stored size is a likely deflate bomb. */
@@ -96,8 +97,11 @@ const FIRST_PICKLE_READ = 1024 * 1024;
 /** A `model.weights.h5` that must be copied (deflated) is inspected only up to this size. */
 const MAX_WEIGHTS_H5_COPY_BYTES = 512 * 1024 * 1024;
 
-/** Runs the HDF5 structure check (links, virtual datasets, declared sizes) on an HDF5 member. */
-async function weightsH5(zip: ZipArchive, name: string, size: number, ctx: FormatContext): Promise<{ facts: ContainerFact[]; skipped: SkippedPart[] }> {
+/**
+ * Walks an HDF5 member (links, virtual datasets, External Data Files, declared sizes) with our own bounded parser,
+ * in place when the member is stored (Keras stores it), else inflated within a budget. h5wasm is not needed.
+ */
+async function weightsH5(zip: ZipArchive, name: string, ctx: FormatContext): Promise<{ facts: ContainerFact[]; skipped: SkippedPart[] }> {
   const skip = (category: SkippedPart['category'], reason: string) => ({ facts: [], skipped: [notInspected(name, 'member', category, reason, KERAS_READERS)] });
   let source: ByteSource | null = await zip.storedSlice(name);
   if (!source) {
@@ -107,29 +111,11 @@ async function weightsH5(zip: ZipArchive, name: string, size: number, ctx: Forma
       return skip(skipCategoryOf(e), `its HDF5 links could not be checked: ${errorMessage(e)}`);
     }
   }
-  ctx.progress(`checking ${name} for HDF5 links`);
-  let mounted;
-  try {
-    mounted = await ctx.mountHdf5(source);
-  } catch (e) {
-    return skip('unreadable', `the HDF5 library could not mount it: ${errorMessage(e)}`);
-  }
-  try {
-    const file = new mounted.h5.File(mounted.path, 'r');
-    try {
-      const structure = scanHdf5Structure(mounted.h5, file, size);
-      return {
-        facts: structure.facts.map((f) => ({ ...f, where: `${name}:${f.where}`, detail: { ...f.detail, member: name } }) as ContainerFact),
-        skipped: structure.skipped.map((s) => ({ ...s, part: `${name}:${s.part}`, readBy: KERAS_READERS })),
-      };
-    } finally {
-      file.close();
-    }
-  } catch (e) {
-    return skip('unreadable', `the HDF5 library could not read it: ${errorMessage(e)}`);
-  } finally {
-    mounted.release();
-  }
+  ctx.progress(`walking the HDF5 group tree of ${name}`);
+  const head = await source.read(0, Math.min(4096, source.size));
+  const superblock = await findSuperblock(source, { head, size: source.size });
+  if (superblock === null) return skip('unreadable', 'it is named like HDF5 weights but holds no HDF5 superblock, so what h5py would make of it could not be told');
+  return inspectHdf5Structure(source, superblock, KERAS_READERS, name);
 }
 
 /** The members the Keras loaders read besides config.json / metadata.json: weights and assets. */
@@ -171,7 +157,7 @@ async function openKerasArchive(zip: ZipArchive, ctx: FormatContext, base: Pick<
       pickles.push(...npz.pickles);
       skipped.push(...npz.skipped);
     } else if (/\.(h5|hdf5)$/i.test(m.name)) {
-      const h5 = await weightsH5(zip, m.name, m.size, ctx);
+      const h5 = await weightsH5(zip, m.name, ctx);
       facts.push(...h5.facts);
       skipped.push(...h5.skipped);
     }
