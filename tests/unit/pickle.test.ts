@@ -248,13 +248,14 @@ describe('scanner edge cases', () => {
     expect(long.error).toBeUndefined();
   });
 
-  it('classifies against the THREATS §E.1 lists', () => {
+  it('classifies against the picklescan / ModelScan lists and the known-safe list', () => {
     const cases: [string, string, string, string][] = [
       ['os', 'system', 'dangerous', 'critical'],
       ['os.path', 'join', 'dangerous', 'critical'],
       ['builtins', 'getattr', 'dangerous', 'critical'],
       ['__builtin__', '__import__', 'dangerous', 'critical'],
-      ['builtins', 'set', 'unknown', 'medium'],
+      ['builtins', 'set', 'safe', 'info'],
+      ['sklearn.datasets._openml', 'fetch_openml', 'unknown', 'medium'],
       ['webbrowser', 'open', 'dangerous', 'high'],
       ['requests.api', 'post', 'dangerous', 'high'],
       ['code', 'InteractiveInterpreter.runcode', 'dangerous', 'critical'],

@@ -19,6 +19,7 @@ import { tfFileOps } from './rules/tf-fileops';
 import { tfOpLambda } from './rules/tfoplambda';
 import { pathNames } from './rules/path-names';
 import { pickleGlobals } from './rules/pickle-globals';
+import { torchScript } from './rules/torchscript';
 import { yamlTags } from './rules/yaml';
 import { bombs } from './rules/bombs';
 import { custom } from './rules/custom';
@@ -42,6 +43,7 @@ export const RULES: readonly Rule[] = [
   tfOpLambda,
   pathNames,
   pickleGlobals,
+  torchScript,
   yamlTags,
   bombs,
   custom,

@@ -14,6 +14,7 @@ import { scanPickle, type PickleScan } from '../pickle/scan';
 import { fact, type FactKind } from './facts';
 import { FormatError, decodeUtf8, notInspected, type FormatContext, type FormatModule } from './format';
 import { inspectNpzArchive, inspectNpzMember } from './npz';
+import { readTorchScript, resolveTorchScriptGlobals } from './torchscript';
 import { MAX_PB_BYTES, openSavedModelFiles, savedModelRoot } from './savedmodel-folder';
 import { HDF5_STRUCTURE_FACTS, inspectHdf5Structure } from './hdf5/structure';
 import { findSuperblock } from './keras-h5';
@@ -215,6 +216,8 @@ async function openTorchZip(zip: ZipArchive, ctx: FormatContext, base: Pick<Open
     await scanPickleMember(zip, m.name, ctx, pickles, skipped);
   }
   const torchscript = zip.members.some((m) => /(^|\/)code\//.test(m.name) || /(^|\/)constants\.pkl$/.test(m.name));
+  const script = torchscript ? await readTorchScript(zip) : { modules: [], skipped: [] };
+  skipped.push(...script.skipped, ...resolveTorchScriptGlobals(pickles, script.modules));
   return {
     format: 'pickle',
     formatDetail: `${torchscript ? 'TorchScript' : 'PyTorch'} zip (${zip.members.length} members; ${pickles.length} pickle member${pickles.length === 1 ? '' : 's'})`,
@@ -224,6 +227,7 @@ async function openTorchZip(zip: ZipArchive, ctx: FormatContext, base: Pick<Open
     containerFacts: zipFacts(zip, base.archiveSize),
     pickles,
     skipped,
+    ...(script.modules.length ? { torchscript: script.modules } : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import type { TfMetaGraph } from '../formats/savedmodel/graph-types';
 import type { PickleScan } from '../pickle/scan';
 import type { SkippedPart } from '../coverage';
 import type { ContainerFact } from '../formats/facts';
+import type { TorchScriptModule } from '../formats/torchscript';
 import type { ArchiveMember, FormatId, LayerInfo } from '../report';
 
 export type { ContainerFact };
@@ -73,6 +74,8 @@ export interface OpenedModel {
   skipped: SkippedPart[];
   /** Pickles found in or beside the model (pickle files, PyTorch members, object arrays, base64 blobs). */
   pickles?: EmbeddedPickle[];
+  /** TorchScript source members (torch.jit.save archives), for R-TORCHSCRIPT and the payload view. */
+  torchscript?: TorchScriptModule[];
   /** SavedModel graphs (saved_model.pb), for the TF op rule. */
   graphs?: TfMetaGraph[];
   /** Context about the reading itself, for the report's notes (never a substitute for `skipped`). */

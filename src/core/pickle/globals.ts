@@ -1,18 +1,23 @@
 /**
- * Classification of pickle globals (THREATS.md §E.1): the union of picklescan's `_unsafe_globals`
- * and ModelScan's `unsafe_globals`, with ModelScan's CRITICAL/HIGH split, plus picklescan's safe list.
- * A module listed with '*' also covers its sub-modules (picklescan's rule). Anything not listed is
- * "unknown" and reported as suspicious (fickling's allow-list stance).
+ * Classification of pickle globals: the union of picklescan's `_unsafe_globals` and ModelScan's `unsafe_globals`,
+ * with ModelScan's CRITICAL/HIGH split, then the known-safe list built from the real classes of numpy, scipy,
+ * scikit-learn, PyTorch, XGBoost and LightGBM (known-safe.ts, each group with its reason). A module listed with
+ * '*' also covers its sub-modules (picklescan's rule). Anything not listed is "unknown" and reported as suspicious
+ * (fickling's allow-list stance). `__torch__.*` classes are compiled from the archive's own TorchScript source
+ * (torchscript.ts), which is read and judged instead.
  */
 import type { Severity } from '../report';
+import { KNOWN_SAFE, type SafeLevel } from './known-safe';
 
 export type GlobalClass = 'dangerous' | 'unknown' | 'safe';
 
 export interface GlobalVerdict {
   class: GlobalClass;
   severity: Severity;
-  /** The list entry that matched (`os.*`, `builtins.eval`, …). */
+  /** The list entry that matched (`os.*`, `builtins.eval`, the known-safe group id …). */
   rule?: string;
+  /** Safe globals: whether any call is safe, or only pickle's own argument-less reconstruction. */
+  level?: SafeLevel;
 }
 
 type Names = '*' | readonly string[];
@@ -96,34 +101,9 @@ const DANGEROUS: ReadonlyMap<string, Entry> = new Map<string, Entry>([
   ['_io', { names: ['FileIO'], severity: 'high' }],
 ]);
 
-const TORCH_STORAGES = [
-  'LongStorage',
-  'FloatStorage',
-  'HalfStorage',
-  'QUInt2x4Storage',
-  'QUInt4x2Storage',
-  'QInt32Storage',
-  'QInt8Storage',
-  'QUInt8Storage',
-  'ComplexFloatStorage',
-  'ComplexDoubleStorage',
-  'DoubleStorage',
-  'BFloat16Storage',
-  'BoolStorage',
-  'CharStorage',
-  'ShortStorage',
-  'IntStorage',
-  'ByteStorage',
-];
-
-const SAFE: ReadonlyMap<string, readonly string[]> = new Map<string, readonly string[]>([
-  ['collections', ['OrderedDict']],
-  ['torch', TORCH_STORAGES],
-  ['torch._utils', ['_rebuild_tensor_v2', '_rebuild_parameter']],
-  ['numpy', ['dtype', 'ndarray']],
-  ['numpy.core.multiarray', ['_reconstruct']],
-  ['numpy._core.multiarray', ['_reconstruct']],
-]);
+/** `module.name` → the known-safe group that lists it. */
+const SAFE = new Map<string, { id: string; level: SafeLevel }>();
+for (const group of KNOWN_SAFE) for (const name of group.names) SAFE.set(name, { id: group.id, level: group.level });
 
 function namesMatch(names: Names, name: string): boolean {
   if (names === '*') return true;
@@ -144,7 +124,7 @@ export function classifyGlobal(module: string, name: string): GlobalVerdict {
       return { class: 'dangerous', severity: entry.severity, rule: `${prefix}.${entry.names === '*' ? '*' : name}` };
     }
   }
-  const safe = SAFE.get(module);
-  if (safe && safe.includes(name)) return { class: 'safe', severity: 'info', rule: `${module}.${name}` };
+  const safe = SAFE.get(`${module}.${name}`);
+  if (safe) return { class: 'safe', severity: 'info', rule: safe.id, level: safe.level };
   return { class: 'unknown', severity: 'medium' };
 }

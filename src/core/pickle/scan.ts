@@ -12,6 +12,7 @@
  */
 import type { Severity } from '../report';
 import { type GlobalClass, classifyGlobal } from './globals';
+import type { SafeLevel } from './known-safe';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits, HIGHEST_PROTOCOL, PickleError, decodeOp } from './opcodes';
 
 export interface PickleScanLimits extends DecodeLimits {
@@ -43,8 +44,10 @@ export interface PickleGlobal {
   opcode: GlobalOpcode;
   class: GlobalClass;
   severity: Severity;
-  /** The dangerous/safe list entry that matched. */
+  /** The dangerous-list entry or known-safe group that matched. */
   rule?: string;
+  /** Known-safe globals: `call` (any call is safe) or `reconstruct` (only pickle's argument-less rebuild). */
+  level?: SafeLevel;
   /** Which pickle of a concatenated stream (0-based). */
   pickleIndex: number;
   /** Module or name could not be determined statically (computed at load time); treated as dangerous. */
@@ -156,7 +159,31 @@ export function scanPickle(bytes: Uint8Array, options: PickleScanOptions = {}): 
   }
   if (bytes.length === 0) out.error = { message: 'empty data', offset: 0 };
   out.opcodes = budget.opcodes;
+  demoteMisusedSafeGlobals(out);
   return out;
+}
+
+/**
+ * Known-safe is about a name as the library defines it. It no longer holds when the pickle uses the name otherwise:
+ *  - a class safe only when pickle rebuilds it without arguments (XGBoost / LightGBM Booster: `model_file=` reads a
+ *    file) that the pickle calls directly with arguments (REDUCE, INST, OBJ);
+ *  - a name from a module whose attributes the pickle overwrites with BUILD (picklescan's sys_module_override PoC
+ *    turns torch._utils._rebuild_tensor into builtins.eval that way).
+ */
+function demoteMisusedSafeGlobals(out: PickleScan): void {
+  const called = new Set(out.calls.filter((c) => c.target && c.opcode !== 'BUILD' && c.opcode !== 'NEWOBJ' && c.opcode !== 'NEWOBJ_EX').map((c) => `${c.target!.module}.${c.target!.name}`));
+  const overwritten = new Set<string>();
+  for (const c of out.calls) if (c.setsAttributes?.length && c.target) overwritten.add(`${c.target.module}.${c.target.name}`).add(c.target.module);
+  for (const g of out.globals) {
+    if (g.class !== 'safe') continue;
+    const full = `${g.module}.${g.name}`;
+    const reason = overwritten.has(g.module) || overwritten.has(full) ? 'module attributes overwritten by the pickle' : g.level === 'reconstruct' && called.has(full) ? 'called with arguments' : undefined;
+    if (!reason) continue;
+    g.class = 'unknown';
+    g.severity = 'medium';
+    g.rule = `${g.rule} (${reason})`;
+    delete g.level;
+  }
 }
 
 type OneResult = { ok: true; end: number } | { ok: false; message: string; offset: number };
@@ -184,6 +211,7 @@ function scanOne(
     const verdict = unresolved ? { class: 'dangerous' as const, severity: 'high' as const, rule: undefined } : classifyGlobal(module, name);
     const g: PickleGlobal = { module, name, offset, opcode, class: verdict.class, severity: verdict.severity, pickleIndex };
     if (verdict.rule) g.rule = verdict.rule;
+    if (verdict.level) g.level = verdict.level;
     if (unresolved) g.unresolved = true;
     out.globals.push(g);
   };

@@ -534,6 +534,15 @@ const CASES: Case[] = [
     scan: async () => scanBytes(fixtureBytes('pickle/payload-p0.pkl'), 'x'),
     severity: 'critical',
   },
+  // ------------------------------------------------------------------ R-TORCHSCRIPT
+  {
+    rule: 'R-TORCHSCRIPT',
+    name: 'a real torch.jit.save archive: its code/ members are the context, its __torch__ classes are not unknown',
+    scan: () => scanPath(path.join(FIXTURES, 'pickle/ml/torchscript_module.pt')),
+    severity: 'info',
+    verdict: 'clean',
+  },
+  { rule: 'R-TORCHSCRIPT', name: 'a torch.save state_dict has no TorchScript', scan: () => scanPath(path.join(FIXTURES, 'pickle/ml/torch_state_dict.pt')), verdict: 'clean' },
   { rule: 'R-PICKLE-GLOBALS', name: 'a .npy of floats', scan: async () => scanBytes(fixtureBytes('pickle/npy/f4-3x4.npy')), verdict: 'clean' },
 
   // ------------------------------------------------------------------ R-YAML
@@ -613,12 +622,12 @@ const CASES: Case[] = [
 ];
 
 describe('rule table', () => {
-  it('every registered rule has a positive and a negative case, and the registry covers THREATS.md §F', () => {
+  it('every registered rule has a positive and a negative case, and the registry covers every rule', () => {
     const ids = RULES.map((r) => r.id);
     expect(ids).toEqual([
       'R-H5-LAMBDA', 'R-SM-LAMBDA', 'R-TK-MODULE', 'R-K3-MODULE', 'R-K3-UNSAFE-TOGGLE', 'R-K3-LOADERS', 'R-NPZ-PICKLE',
       'R-TORCHWRAP', 'R-TFSM', 'R-K3-LAMBDA', 'R-PUBLIC-GADGET', 'R-HDF5-EXTLINK', 'R-VOCAB-PATH', 'R-TF-FILEOPS',
-      'R-TFOPLAMBDA', 'R-PATH-NAMES', 'R-PICKLE-GLOBALS', 'R-YAML', 'R-BOMBS', 'R-CUSTOM', 'R-VERSION',
+      'R-TFOPLAMBDA', 'R-PATH-NAMES', 'R-PICKLE-GLOBALS', 'R-TORCHSCRIPT', 'R-YAML', 'R-BOMBS', 'R-CUSTOM', 'R-VERSION',
     ]);
     for (const id of ids) {
       expect(CASES.some((c) => c.rule === id && c.severity), `${id} positive`).toBe(true);

@@ -13,7 +13,7 @@ function where(p: EmbeddedPickle): string {
 
 /**
  * R-PICKLE-GLOBALS: every pickle found (pickle files, PyTorch zips and legacy streams, object arrays, TorchModuleWrapper
- * blobs): each dangerous import (THREATS.md §E.1 lists) is a finding with its call arguments; unknown imports are
+ * blobs): each dangerous import (picklescan / ModelScan lists) is a finding with its call arguments; unknown imports are
  * one suspicious finding per pickle; safe ones (tensor rebuilds, OrderedDict) are nothing.
  */
 export const pickleGlobals: Rule = {
@@ -22,7 +22,7 @@ export const pickleGlobals: Rule = {
   kind: 'pickle',
   severity: 'critical',
   effect: 'code',
-  references: ['THREATS.md §E.1', 'picklescan _unsafe_globals', 'modelscan unsafe_globals'],
+  references: ['picklescan _unsafe_globals (mmaitre314/picklescan f15d54da3d)', 'modelscan unsafe_globals (protectai/modelscan 8b8ed4bf78)'],
   loaders: [
     { loader: 'pickle.load / torch.load(weights_only=False) / joblib / np.load(allow_pickle=True)', versions: 'all', when: 'default' },
     { loader: 'torch.load', versions: '≥ 2.6 (weights_only=True default)', when: 'option', note: 'weights_only=False' },
