@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { h5wasmAsset } from './scripts/vite/h5wasm-asset.ts';
 
 /**
  * The page's Content-Security-Policy. No 'unsafe-eval' ('wasm-unsafe-eval' only, for h5wasm), no other origin.
@@ -76,6 +77,8 @@ export default defineConfig({
   worker: {
     // A classic (IIFE) worker: module workers cannot start from file://, classic ones inlined as blob: can.
     format: 'iife',
+    // The HDF5 WebAssembly as its own asset, compiled off the main thread and only instantiated for HDF5 files.
+    plugins: () => [h5wasmAsset()],
   },
   build: {
     outDir: 'dist',

@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
+import { registerServiceWorkerWhenQuiet } from './ui/offline';
 import './ui/styles.css';
 
 createRoot(document.getElementById('root')!).render(
@@ -10,9 +11,9 @@ createRoot(document.getElementById('root')!).render(
 );
 
 /**
- * Offline use: the service worker (public/sw.js) caches the app shell only, so after one visit the page works
- * without a network. Production builds on http(s) only: not in dev (it would cache stale modules), not in the
- * single-file build (file:// has no service workers, and that file needs none).
+ * Offline use (public/sw.js caches the app shell): production builds on http(s) only — not in dev (it would cache
+ * stale modules), not in the single-file build (file:// has no service workers). Registered when the page is quiet
+ * (src/ui/offline.ts), so filling its cache never competes with a scan.
  */
 if (
   import.meta.env.PROD &&
@@ -20,7 +21,7 @@ if (
   (location.protocol === 'https:' || location.protocol === 'http:') &&
   'serviceWorker' in navigator
 ) {
-  window.addEventListener('load', () => {
+  registerServiceWorkerWhenQuiet(() => {
     navigator.serviceWorker.register('./sw.js', { scope: './' }).catch(() => {
       // Offline support is an extra; the page works the same without it.
     });

@@ -158,6 +158,15 @@ export interface ArchiveMember {
   method: string;
 }
 
+/** Where a scan's time went (ms), for the profile in the bench output; the host may add its own steps. */
+export interface ScanTimings {
+  totalMs: number;
+  /** Per pipeline stage: detect, container (open: HDF5, zip …), config (walk), decode, analysis (rules). */
+  stages?: Partial<Record<'detect' | 'container' | 'config' | 'decode' | 'analysis', number>>;
+  /** Host steps (worker: waiting for the worker, WebAssembly compile / instantiate, graph layout …). */
+  host?: Record<string, number>;
+}
+
 export interface FileReport {
   schema: typeof REPORT_SCHEMA;
   tool: { name: 'lambdalens'; version: string };
@@ -183,5 +192,5 @@ export interface FileReport {
   skipped: SkippedPart[];
   /** Context about the scan itself (a listing cut at a limit, a pre-check that fell back to the library). */
   notes?: string[];
-  timings: { totalMs: number };
+  timings: ScanTimings;
 }

@@ -17,7 +17,7 @@ import { decodePayload } from './python/decode';
 import type { DecodeHints, PayloadDecoding } from './python/types';
 import type { FileReport } from './report';
 import { blankReport, errorReport } from './error-report';
-import type { ScanOptions } from './scan-types';
+import type { ScanOptions, ScanProgress } from './scan-types';
 
 export { errorReport };
 
@@ -168,9 +168,26 @@ function finish(report: FileReport, started: number, options: ScanOptions): File
   return report;
 }
 
-export async function scanSource(source: ByteSource, options: ScanOptions): Promise<FileReport> {
+/** Times each pipeline stage from the progress events the stages already send. */
+function timed(options: ScanOptions, report: FileReport): ScanOptions {
+  const stages: NonNullable<FileReport['timings']['stages']> = {};
+  report.timings.stages = stages;
+  let current: { stage: ScanProgress['stage']; at: number } | null = null;
+  return {
+    ...options,
+    onProgress: (p) => {
+      const t = now();
+      if (current && current.stage !== 'done' && current.stage !== p.stage) stages[current.stage] = Math.round(((stages[current.stage] ?? 0) + t - current.at) * 10) / 10;
+      if (!current || current.stage !== p.stage) current = { stage: p.stage, at: t };
+      options.onProgress?.(p);
+    },
+  };
+}
+
+export async function scanSource(source: ByteSource, given: ScanOptions): Promise<FileReport> {
   const started = now();
-  const report = blankReport(options.path ?? source.name, source.size);
+  const report = blankReport(given.path ?? source.name, source.size);
+  const options = timed(given, report);
   try {
     options.onProgress?.({ stage: 'detect', message: 'detecting the format' });
     await analyse(await openAny(source, options, 0), report, options);
@@ -185,11 +202,12 @@ export async function scanSource(source: ByteSource, options: ScanOptions): Prom
  * `variables/variables.index`, or with the folder name in front) to their bytes. Only saved_model.pb and
  * keras_metadata.pb are read; the rest is listed.
  */
-export async function scanFolder(files: Map<string, ByteSource>, name: string, options: ScanOptions): Promise<FileReport> {
+export async function scanFolder(files: Map<string, ByteSource>, name: string, given: ScanOptions): Promise<FileReport> {
   const started = now();
   let size = 0;
   for (const f of files.values()) size += f.size;
-  const report = blankReport(options.path ?? name, size);
+  const report = blankReport(given.path ?? name, size);
+  const options = timed(given, report);
   try {
     options.onProgress?.({ stage: 'detect', message: 'reading the SavedModel folder' });
     const opened = await openSavedModelFiles(files, `folder ${name}`, contextFor(options, 0));

@@ -11,6 +11,8 @@ export function VerdictBanner({ report, elapsedMs }: { report: FileReport; elaps
       data-verdict={report.verdict}
       data-elapsed-ms={elapsedMs !== undefined ? Math.round(elapsedMs) : undefined}
       data-scan-ms={Math.round(report.timings.totalMs)}
+      // Where the time went (pipeline stages and worker steps), read by the browser bench.
+      data-profile={JSON.stringify({ stages: report.timings.stages ?? {}, host: report.timings.host ?? {} })}
       aria-live="polite"
     >
       <div className="verdict-head">

@@ -4,6 +4,7 @@ import type { FileReport } from '../core/report';
 import type { ScanDocument, ScanProgress } from '../core/scan-types';
 import type { GraphLayout } from '../core/graph/types';
 import { ScanClient } from '../worker/client';
+import { noteScanActivity } from './offline';
 import { createScanWorker } from '../worker/create-worker';
 import type { DroppedFolder } from './drop-input';
 
@@ -62,12 +63,21 @@ export function useScanner(): Scanner {
   const getClient = useCallback((): ScanClient => {
     clientRef.current ??= new ScanClient(
       {
-        start: (id) => update(id, (e) => ({ ...e, status: 'scanning', startedAt: performance.now() })),
+        start: (id) => {
+          noteScanActivity(1);
+          update(id, (e) => ({ ...e, status: 'scanning', startedAt: performance.now() }));
+        },
         progress: (id, progress) => update(id, (e) => ({ ...e, progress })),
-        report: (id, report) =>
-          update(id, (e) => ({ ...e, status: 'done', report, elapsedMs: performance.now() - e.queuedAt })),
+        report: (id, report) => {
+          noteScanActivity(-1);
+          update(id, (e) => ({ ...e, status: 'done', report, elapsedMs: performance.now() - e.queuedAt }));
+        },
+        // The graph's layout and the hash come after the verdict: the page is not quiet yet.
+        layout: (id, layout) => {
+          noteScanActivity(0);
+          update(id, (e) => ({ ...e, layout }));
+        },
         documents: (id, documents) => update(id, (e) => ({ ...e, documents })),
-        layout: (id, layout) => update(id, (e) => ({ ...e, layout })),
         hash: (id, sha256) =>
           update(id, (e) => (e.report ? { ...e, report: { ...e.report, sha256 } } : e)),
       },
@@ -78,7 +88,9 @@ export function useScanner(): Scanner {
 
   useEffect(() => {
     // Start the worker while the user is still choosing a file.
-    const timer = setTimeout(() => getClient().warmUp(), 0);
+    // A sample over http(s) only (the single-file build from file:// has none).
+    const sample = /^https?:$/.test(location.protocol) ? new URL('samples/seq_lambda_benign.keras', document.baseURI).href : undefined;
+    const timer = setTimeout(() => getClient().warmUp(sample), 0);
     return () => {
       clearTimeout(timer);
       clientRef.current?.dispose();

@@ -107,9 +107,13 @@ export class ScanClient {
     for (const id of [...this.hashing]) this.cancel(id);
   }
 
-  /** Starts the worker ahead of the first file (it compiles h5wasm on start), so the first verdict is quicker. */
-  warmUp(): void {
+  /**
+   * Starts the worker ahead of the first file (it starts compiling the HDF5 WebAssembly at once), and has it scan
+   * the built-in sample at `sampleUrl` in its idle time, so the first real scan runs warm.
+   */
+  warmUp(sampleUrl?: string): void {
     this.ensureWorker();
+    if (sampleUrl) this.post({ type: 'warm', url: sampleUrl });
   }
 
   /** True while a job is queued or running (hashing does not count). */
@@ -185,6 +189,8 @@ export class ScanClient {
         clearTimers(this.active);
         this.active = null;
         this.events.report(message.id, message.report);
+        // Same task as the report: React renders the verdict and the graph in one pass.
+        if (message.layout) this.events.layout?.(message.id, message.layout);
         if (message.restart) {
           // The worker's WASM state may be broken: the next file gets a fresh one.
           this.worker?.terminate();
@@ -198,9 +204,6 @@ export class ScanClient {
       }
       case 'documents':
         if (this.active?.job.id === message.id) this.events.documents?.(message.id, message.documents);
-        break;
-      case 'layout':
-        if (this.hashing.has(message.id)) this.events.layout?.(message.id, message.layout);
         break;
       case 'hash':
         if (this.hashing.delete(message.id)) this.events.hash?.(message.id, message.sha256);

@@ -4,11 +4,12 @@
  * memory go to MEMFS. A window of a Blob (HDF5 after a user block, a stored zip member) is mounted as
  * `blob.slice(...)`, still lazy. WORKERFS reads go through a small block cache (workerfs-cache.ts).
  */
-import * as h5 from 'h5wasm';
+import type * as H5 from 'h5wasm';
 import { MemorySource, SliceSource, type ByteSource } from '../core/io/byte-source';
 import type { Hdf5Mounter, MountedHdf5 } from '../core/formats/hdf5/mount';
 import { BlobSource } from './blob-source';
 import { forgetBlob, installWorkerFsCache } from './workerfs-cache';
+import { separateWasm, wantHdf5 } from './hdf5-wasm';
 
 /** Minimal view of the Emscripten FS calls used here (h5wasm types FS loosely). */
 interface EmscriptenFs {
@@ -40,15 +41,26 @@ function safeName(name: string): string {
   return cleaned && cleaned !== '.' && cleaned !== '..' ? cleaned : 'file.h5';
 }
 
-async function getFs(): Promise<EmscriptenFs> {
+let h5: typeof H5 | null = null;
+
+/**
+ * h5wasm, loaded on the first HDF5 container: the module (its JavaScript) is imported lazily, and its WebAssembly
+ * instantiated only now (hdf5-wasm.ts); a failure to load the binary ends this scan instead of waiting forever.
+ */
+async function getFs(): Promise<{ FS: EmscriptenFs; h5: typeof H5 }> {
+  const loading = import('h5wasm').then(async (mod) => {
+    await mod.ready;
+    return mod;
+  });
+  h5 = await (separateWasm ? Promise.race([loading, wantHdf5()]) : loading);
   const module = await h5.ready;
   const FS = module.FS as unknown as EmscriptenFs;
   installWorkerFsCache(FS.filesystems.WORKERFS);
-  return FS;
+  return { FS, h5 };
 }
 
 export const mountHdf5InWorker: Hdf5Mounter = async (source: ByteSource): Promise<MountedHdf5> => {
-  const FS = await getFs();
+  const { FS, h5 } = await getFs();
   const dir = `/lambdalens-${++counter}`;
   const file = safeName(source.name);
   const path = `${dir}/${file}`;

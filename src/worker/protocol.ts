@@ -12,16 +12,22 @@ export interface ScanItem {
 export type PageToWorker =
   /** One file (`files` has one item), or a SavedModel folder when `folder` names it (items are relative paths). */
   | { type: 'scan'; id: number; files: ScanItem[]; folder?: string }
-  | { type: 'cancel'; id: number };
+  | { type: 'cancel'; id: number }
+  /**
+   * Warm-up while the user is still choosing a file: scan the built-in sample at `url` (the app's own asset) once
+   * and throw the result away, so the first real scan runs compiled code rather than cold.
+   */
+  | { type: 'warm'; url: string };
 
 export type WorkerToPage =
   | { type: 'progress'; id: number; progress: ScanProgress }
-  /** `restart`: the worker's WASM state may be broken (trap, abort, out of memory); replace it after this. */
-  | { type: 'report'; id: number; report: FileReport; restart?: boolean }
+  /**
+   * `restart`: the worker's WASM state may be broken (trap, abort, out of memory); replace it after this.
+   * `layout`: the layer graph's default layout, in the same message so the page renders verdict and graph at once.
+   */
+  | { type: 'report'; id: number; report: FileReport; restart?: boolean; layout?: GraphLayout }
   /** The config documents the report's JSON pointers refer to (sent before the report). */
   | { type: 'documents'; id: number; documents: ScanDocument[] }
-  /** The layer graph's default layout, computed here after the report so the page does not have to. */
-  | { type: 'layout'; id: number; layout: GraphLayout }
   /** Sent after the report (hashing never delays the verdict); a folder gets no hash. */
   | { type: 'hash'; id: number; sha256: string }
   /** The worker hit an error outside a scan's own error handling; the page restarts it. */

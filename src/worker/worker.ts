@@ -10,13 +10,27 @@ import type { ByteSource } from '../core/io/byte-source';
 import type { FileReport } from '../core/report';
 import type { ScanDocument, ScanProgress } from '../core/scan-types';
 import { BlobSource } from './blob-source';
+import { MemorySource } from '../core/io/byte-source';
 import { mountHdf5InWorker } from './hdf5-mount';
+import { hdf5WasmTimings, startHdf5Compile } from './hdf5-wasm';
+import type { GraphLayout } from '../core/graph/types';
 import type { PageToWorker, ScanItem, WorkerToPage } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
+// The HDF5 WebAssembly compiles in the background from the start; it is instantiated only for an HDF5 file.
+startHdf5Compile();
+
 const controllers = new Map<number, AbortController>();
 let current: number | null = null;
+
+/** Files up to this size are read whole before scanning (see scanAndHash). */
+const READ_WHOLE_MAX_BYTES = 16 * 1024 * 1024;
+
+/** The report's host timings (worker steps), created on first use. */
+function hostTimings(report: FileReport): Record<string, number> {
+  return (report.timings.host ??= {});
+}
 
 function post(message: WorkerToPage): void {
   self.postMessage(message);
@@ -45,6 +59,7 @@ async function scanAndHash(
     onProgress: (progress: ScanProgress) => post({ type: 'progress', id, progress }),
     onDocuments: (documents: ScanDocument[]) => post({ type: 'documents', id, documents }),
   };
+  const tookAt = performance.now();
   let source: ByteSource | null = null;
   let report: FileReport;
   if (folder !== undefined) {
@@ -53,21 +68,30 @@ async function scanAndHash(
     report = await scanFolder(map, folder, options);
   } else {
     const item = files[0];
-    source = new BlobSource(item.file, item.name);
+    // A small file is read once into memory: one Blob read instead of dozens (each costs 1–3 ms in a worker).
+    // Big files stay lazy: only the bytes the readers ask for are ever read.
+    source =
+      item.file.size <= READ_WHOLE_MAX_BYTES
+        ? new MemorySource(new Uint8Array(await item.file.arrayBuffer()), item.name)
+        : new BlobSource(item.file, item.name);
     report = await scanSource(source, { ...options, path: item.name });
   }
+  Object.assign(hostTimings(report), { workerAgeAtStartMs: Math.round(tookAt), ...hdf5WasmTimings(), ...(warmUpMs !== undefined ? { warmUpMs } : {}) });
   // After a trap, h5wasm's module may be unusable (Emscripten abort, memory exhausted): start a fresh worker.
   const restart = report.error?.code === 'wasm-trap';
-  post({ type: 'report', id, report, restart });
-  current = null;
-  if (restart) return;
-  if (report.layers.length > 0) {
+  let layout: GraphLayout | undefined;
+  if (!restart && report.layers.length > 0) {
+    const t = performance.now();
     try {
-      post({ type: 'layout', id, layout: layoutReport(report) });
+      layout = layoutReport(report);
     } catch {
       // The page lays the graph out itself.
     }
+    hostTimings(report).layoutMs = Math.round((performance.now() - t) * 10) / 10;
   }
+  post({ type: 'report', id, report, restart, ...(layout ? { layout } : {}) });
+  current = null;
+  if (restart) return;
   // The hash comes after the verdict, streamed, and stops when the scan is cancelled.
   if (source && !controller.signal.aborted) {
     try {
@@ -87,8 +111,40 @@ self.onmessage = (event: MessageEvent<PageToWorker>) => {
     });
   } else if (message.type === 'cancel') {
     controllers.get(message.id)?.abort();
+  } else if (message.type === 'warm') {
+    scheduleWarmUp(message.url);
   }
 };
+
+/**
+ * The warm-up scan: one pass of the whole pipeline (zip, JSON, walker, decoder, rules, layout, our HDF5 parser on
+ * model.weights.h5) over the built-in sample, a second after start, only if no real scan has begun; also evaluates
+ * h5wasm's JavaScript (its WebAssembly is still only instantiated for a real HDF5 file).
+ */
+const WARM_UP_DELAY_MS = 1000;
+let warmed = false;
+
+function scheduleWarmUp(url: string): void {
+  setTimeout(() => {
+    if (warmed || current !== null || controllers.size > 0) return;
+    warmed = true;
+    void (async () => {
+      const t = performance.now();
+      try {
+        const response = await fetch(url);
+        if (!response.ok || current !== null) return;
+        const bytes = new Uint8Array(await response.arrayBuffer());
+        const report = await scanSource(new MemorySource(bytes, 'warm-up'), { mountHdf5: mountHdf5InWorker });
+        if (report.layers.length > 0) layoutReport(report);
+        await import('h5wasm');
+        warmUpMs = Math.round(performance.now() - t);
+      } catch {
+        // A warm-up that fails changes nothing: the first scan is just not warm.
+      }
+    })();
+  }, WARM_UP_DELAY_MS);
+}
+let warmUpMs: number | undefined;
 
 function describe(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;

@@ -173,7 +173,7 @@ const fileReport = obj({
   // Absent in reports written before the coverage ledger existed.
   'skipped?': arrayOf(obj({ part: str, kind: oneOf(SKIPPED_PART_KINDS), category: oneOf(SKIP_CATEGORIES), reason: str, readBy: arrayOf(str) })),
   'notes?': arrayOf(str),
-  timings: obj({ totalMs: num }),
+  timings: obj({ totalMs: num, 'stages?': recordOf(num), 'host?': recordOf(num) }),
 });
 
 /** Throws ReportShapeError (with a JSON pointer) unless `value` has the FileReport shape. */

@@ -22,12 +22,16 @@ function hasSignature(bytes: Uint8Array, at = 0): boolean {
 /** HDF5 superblock at 0, or after a user block at 512, 1024, 2048, … (HDF5 spec). Returns the offset. */
 export async function findSuperblock(source: ByteSource, probe: Probe): Promise<number | null> {
   if (hasSignature(probe.head)) return 0;
+  const beyond: number[] = [];
   for (let at = 512; at + 8 <= source.size; at *= 2) {
     if (at + 8 <= probe.head.length) {
       if (hasSignature(probe.head, at)) return at;
-    } else if (hasSignature(await source.read(at, 8))) return at;
+    } else beyond.push(at);
   }
-  return null;
+  // The offsets past the head are read together: one round trip, not one per power of two (a Blob or HTTP read each).
+  const heads = await Promise.all(beyond.map((at) => source.read(at, 8)));
+  const found = heads.findIndex((h) => hasSignature(h));
+  return found >= 0 ? beyond[found] : null;
 }
 
 /** Attribute text whether written as variable- or fixed-length strings, `bytes` or `str`, or a 1-element array. */
