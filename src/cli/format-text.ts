@@ -1,5 +1,6 @@
 /** Human-readable CLI output of a report (formatting only; the report is the data). */
 import { countBySeverity } from '../core/analysis/verdict';
+import { whatItDoes, whatItDoesText } from '../core/analysis/what-it-does';
 import type { FileReport, Finding } from '../core/report';
 
 const useColor = typeof process !== 'undefined' && process.stdout.isTTY && !process.env.NO_COLOR;
@@ -19,6 +20,7 @@ function clip(s: string, n: number): string {
 
 function formatFinding(f: Finding): string[] {
   const lines = [`  [${f.severity.toUpperCase()}] ${f.rule}  ${inert(f.title)}`];
+  lines.push(`      what it does: ${inert(whatItDoesText(whatItDoes(f)))}`);
   lines.push(`      at ${inert(f.document)}${inert(f.location)}${f.layer ? `  (layer ${inert(f.layer)}${f.slot ? `, ${f.slot}` : ''})` : ''}`);
   const d = f.payload?.decoded;
   if (d) {

@@ -7,6 +7,7 @@
  *   clean      — only context (info), and the coverage ledger is empty: everything a loader reads was inspected.
  */
 import { describeSkipped, type SkippedPart } from '../coverage';
+import { whatItDoes, whatItDoesText } from './what-it-does';
 import { SEVERITIES, type Effect, type Finding, type LoaderImpact, type Severity, type Verdict } from '../report';
 
 const RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
@@ -58,6 +59,16 @@ function more(n: number): string {
   return n > 0 ? ` ${n} more finding${n > 1 ? 's' : ''} below.` : '';
 }
 
+/**
+ * The finding in words for the verdict: for code, where it sits and what it does ("Layer m/payload (function) runs
+ * the shell command `echo x` with os.system"); otherwise its title.
+ */
+function findingSentence(f: Finding): string {
+  if (!f.payload) return sentence(f.title);
+  const where = f.layer ? `Layer ${f.layer}${f.slot ? ` (${f.slot})` : ''}` : `Code in ${f.document}${f.slot ? ` (${f.slot})` : ''}`;
+  return sentence(`${where} ${whatItDoesText(whatItDoes(f))}`);
+}
+
 function sentence(title: string): string {
   const raw = title.trim();
   const t = raw.charAt(0).toUpperCase() + raw.slice(1);
@@ -76,11 +87,11 @@ export function decideVerdict(findings: Finding[], skipped: readonly SkippedPart
   const dangerous = sorted.find(isDangerous);
   if (dangerous) {
     const gaps = skipped.length ? ` ${skippedSentence(skipped)}` : '';
-    return { verdict: 'dangerous', reason: `${sentence(dangerous.title)}${loaderSentence(dangerous)}${more(notable - 1)}${gaps}` };
+    return { verdict: 'dangerous', reason: `${findingSentence(dangerous)}${loaderSentence(dangerous)}${more(notable - 1)}${gaps}` };
   }
   if (worst && worst.severity !== 'info') {
     const gaps = skipped.length ? ` ${skippedSentence(skipped)}` : '';
-    return { verdict: 'suspicious', reason: `${sentence(worst.title)}${loaderSentence(worst)}${more(notable - 1)}${gaps}` };
+    return { verdict: 'suspicious', reason: `${findingSentence(worst)}${loaderSentence(worst)}${more(notable - 1)}${gaps}` };
   }
   if (skipped.length > 0) return { verdict: 'suspicious', reason: skippedSentence(skipped) };
   return {

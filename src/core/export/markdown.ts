@@ -3,6 +3,7 @@
  * file (paths, layer names, titles built from config values, decompiled code, indicators) goes through
  * markdown-escape.ts, so a hostile model cannot break the layout, inject HTML or ping people.
  */
+import { whatItDoes, whatItDoesText } from '../analysis/what-it-does';
 import type { Finding, FileReport, LoaderImpact, PayloadReport, Severity } from '../report';
 import { mdCode, mdFence, mdText } from './markdown-escape';
 
@@ -86,6 +87,7 @@ function payloadSection(p: PayloadReport, options: Required<MarkdownOptions>): s
 
 function findingSection(f: Finding, n: number, options: Required<MarkdownOptions>): string[] {
   const lines = [`### ${n}. ${mdText(f.title, 300)}`, ''];
+  lines.push(`**What it does:** ${whatItDoesText(whatItDoes(f), (v) => mdCode(v), (t) => mdText(t, 300)).replace(/^[a-z]/, (c) => c.toUpperCase())}.`, '');
   lines.push(`- Severity: **${SEVERITY_LABEL[f.severity] ?? mdText(f.severity)}** · rule ${mdCode(f.rule)} · ${mdText(f.kind)}`);
   if (f.layer) lines.push(`- Layer: ${layerCell(f)}`);
   lines.push(`- Location: ${locationCell(f)}`);

@@ -21,7 +21,7 @@ function outsideCode(md: string): string {
 }
 
 /** Lines allowed to carry file-controlled text: our own prefixes only. */
-const OWN_LINE = /^(## Lambda Lens: |\*\*Verdict: |\| |### \d+\. |- [A-Z][a-z]+|- [a-z-]+: |Rule `|$)/;
+const OWN_LINE = /^(## Lambda Lens: |\*\*Verdict: |\*\*What it does:\*\* |\| |### \d+\. |- [A-Z][a-z]+|- [a-z-]+: |Rule `|$)/;
 
 describe('Markdown summary of a real report', () => {
   it('has the verdict, a findings table row per finding, and the decompiled source', async () => {
