@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
 import { registerServiceWorkerWhenQuiet } from './ui/offline';
 import './ui/styles.css';
+import './ui/workspace.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -1,13 +1,17 @@
-/** The Lambda Lens page: drop zone and samples, then verdict, findings and layers per scanned file. */
+/**
+ * The Lambda Lens page. Empty: the drop zone, the samples and one line on what is checked. With files: a header
+ * bar (verdict, counts, Export ▾ / Share ▾) over the inspector workspace (Workspace.tsx).
+ */
 import { useCallback, useState } from 'react';
 import { parseFragment } from '../core/export/share-link';
 import { DropZone } from './DropZone';
 import { ExportMenu } from './ExportMenu';
 import { FileList } from './FileList';
-import { ReportView } from './ReportView';
 import { Samples } from './Samples';
-import { SharedReportView, fragmentWithLayer, replaceHash, useSharedFromHash } from './SharedReport';
+import { SharedBanner, SharedMessage, fragmentWithSelection, replaceHash, useSharedFromHash } from './SharedReport';
 import { ScanStatus } from './ScanStatus';
+import { VerdictBanner } from './VerdictBanner';
+import { Workspace, type Selection } from './Workspace';
 import { loadSample, type Sample } from './samples';
 import { useScanner } from './use-scanner';
 import { visible } from './visible-text';
@@ -16,26 +20,32 @@ export function App() {
   const scanner = useScanner();
   const [warnings, setWarnings] = useState<string[]>([]);
   const [shared, closeShared] = useSharedFromHash();
-  // `#layer=<path>` deep link: opens that layer; kept in sync with the layer the user picks (replaceState).
-  const [layer, setLayer] = useState<string | undefined>(() => parseFragment(location.hash).layer);
+  // `#layer=` / `#finding=` deep links: select and reveal; kept in sync with the user's selection (replaceState).
+  const [selection, setSelection] = useState<Selection>(() => {
+    const f = parseFragment(location.hash);
+    return { layer: f.layer, finding: f.finding };
+  });
   const selected = scanner.entries.find((entry) => entry.id === scanner.selectedId) ?? null;
   const showShared = shared.status !== 'none';
   const empty = scanner.entries.length === 0 && !showShared;
 
-  // Stable identity: the report view's callbacks (and the graph's) depend on it.
-  const changeLayer = useCallback((path: string | undefined) => {
-    setLayer(path);
-    replaceHash(fragmentWithLayer(location.hash, path));
+  const changeSelection = useCallback((next: Selection) => {
+    setSelection(next);
+    replaceHash(fragmentWithSelection(location.hash, next));
   }, []);
   const selectEntry = (id: number) => {
-    if (id !== scanner.selectedId && layer !== undefined) changeLayer(undefined);
+    if (id !== scanner.selectedId) changeSelection({});
     scanner.select(id);
   };
   /** New input replaces a shared report on screen. */
   const leaveShared = () => {
     if (showShared) closeShared();
   };
-
+  const onInput = (files: File[], folders: Parameters<typeof scanner.scan>[1]) => {
+    leaveShared();
+    setWarnings([]);
+    scanner.scan(files, folders);
+  };
   const pickSample = (sample: Sample) => {
     leaveShared();
     setWarnings([]);
@@ -45,14 +55,25 @@ export function App() {
     );
   };
 
+  const report = showShared ? (shared.status === 'ok' ? shared.report : undefined) : selected?.report;
+  const files =
+    !showShared && scanner.entries.length > 0 ? (
+      <FileList entries={scanner.entries} selectedId={scanner.selectedId} onSelect={selectEntry} />
+    ) : undefined;
+
   return (
-    <div className={`app${empty ? ' empty' : ''}`}>
+    <div className={`app${empty ? ' empty' : ' working'}`}>
       <header className="top">
-        <h1>
-          Lambda Lens <span className="tagline">see what code a Keras model would run on load, before you load it</span>
+        <h1 className="brand">
+          Lambda Lens {empty && <span className="tagline">see what code a model would run on load, before you load it</span>}
         </h1>
+        {report && <VerdictBanner report={report} elapsedMs={showShared ? undefined : selected?.elapsedMs} />}
         {!empty && (
           <div className="top-actions">
+            {report && !showShared && selected && (
+              <ExportMenu key={`export-${selected.id}`} report={report} documents={selected.documents} layer={selection.layer} />
+            )}
+            <DropZone compact onInput={onInput} onWarnings={setWarnings} />
             {scanner.busy && (
               <button type="button" className="stop" onClick={scanner.stop} data-testid="stop-all">
                 Stop all
@@ -73,76 +94,58 @@ export function App() {
         )}
       </header>
 
-      <main>
-        <DropZone
-          compact={!empty}
-          onInput={(files, folders) => {
-            leaveShared();
-            setWarnings([]);
-            scanner.scan(files, folders);
-          }}
-          onWarnings={setWarnings}
+      {warnings.length > 0 && (
+        <ul className="warnings" role="alert">
+          {warnings.map((warning, index) => (
+            <li key={index}>{visible(warning)}</li>
+          ))}
+        </ul>
+      )}
+
+      {empty && (
+        <main className="welcome">
+          <p className="lede" data-testid="lede">
+            Checks Keras, TensorFlow, PyTorch and pickle model files for code that runs on load — Lambda bytecode, module
+            imports, unsafe options, pickles, links to other files — and shows exactly what it does. Files are read in
+            this page: nothing leaves your machine, nothing in them is run.
+          </p>
+          <DropZone compact={false} onInput={onInput} onWarnings={setWarnings} />
+          <Samples onPick={pickSample} />
+        </main>
+      )}
+
+      {showShared && shared.status !== 'ok' && <SharedMessage state={shared} onClose={closeShared} />}
+      {showShared && shared.status === 'ok' && (
+        <>
+          <SharedBanner report={shared.report} onClose={closeShared} />
+          <Workspace
+            report={shared.report}
+            hashExpected={false}
+            readOnly
+            initial={{ layer: shared.layer ?? selection.layer, finding: selection.finding }}
+            onSelectionChange={changeSelection}
+          />
+        </>
+      )}
+
+      {!showShared && selected && selected.status !== 'done' && (
+        <main className="scanning">
+          {files}
+          <ScanStatus entry={selected} onStop={() => scanner.stopOne(selected.id)} />
+        </main>
+      )}
+      {!showShared && selected?.report && (
+        <Workspace
+          key={selected.id}
+          report={selected.report}
+          layout={selected.layout}
+          documents={selected.documents}
+          hashExpected={selected.kind === 'file'}
+          initial={selection}
+          onSelectionChange={changeSelection}
+          files={files}
         />
-        {empty && <Samples onPick={pickSample} />}
-        {warnings.length > 0 && (
-          <ul className="warnings" role="alert">
-            {warnings.map((warning, index) => (
-              <li key={index}>{visible(warning)}</li>
-            ))}
-          </ul>
-        )}
-
-        {shared.status !== 'none' && (
-          <SharedReportView state={shared} onClose={closeShared} onLayerChange={changeLayer} />
-        )}
-
-        {!showShared && scanner.entries.length > 0 && (
-          <div className={`results${scanner.entries.length > 1 ? ' with-list' : ''}`}>
-            {scanner.entries.length > 1 && (
-              <FileList entries={scanner.entries} selectedId={scanner.selectedId} onSelect={selectEntry} />
-            )}
-            <div className="result">
-              {selected && selected.status !== 'done' && (
-                <ScanStatus entry={selected} onStop={() => scanner.stopOne(selected.id)} />
-              )}
-              {selected?.report && (
-                <>
-                  <ExportMenu
-                    key={`export-${selected.id}`}
-                    report={selected.report}
-                    documents={selected.documents}
-                    layer={layer}
-                  />
-                  <ReportView
-                    key={selected.id}
-                    report={selected.report}
-                    elapsedMs={selected.elapsedMs}
-                    hashExpected={selected.kind === 'file'}
-                    layout={selected.layout}
-                    documents={selected.documents}
-                    initialLayer={layer}
-                    onLayerChange={changeLayer}
-                  />
-                </>
-              )}
-            </div>
-          </div>
-        )}
-
-        {empty && (
-          <section className="about">
-            <h2>What it checks</h2>
-            <ul>
-              <li>
-                Lambda layers and other config slots that carry Python bytecode (marshal): decoded, disassembled and
-                decompiled to show exactly what would run.
-              </li>
-              <li>Module imports, custom objects, unsafe loader options and other load-time code paths.</li>
-              <li>Keras 3 <code>.keras</code> zips, legacy HDF5 <code>.h5</code>, and TensorFlow SavedModel folders.</li>
-            </ul>
-          </section>
-        )}
-      </main>
+      )}
     </div>
   );
 }

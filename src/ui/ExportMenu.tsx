@@ -85,7 +85,7 @@ export function ExportMenu({
   /** The layer open in the report, carried in the link as `&layer=`. */
   layer?: string;
 }) {
-  const [status, setStatus] = useState<{ text: string; error?: boolean } | null>(null);
+  const [status, setStatus] = useState<{ text: string; error?: boolean; menu: 'export' | 'share' } | null>(null);
   const [link, setLink] = useState<LinkState | null>(null);
   const [dropLayers, setDropLayers] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -101,11 +101,13 @@ export function ExportMenu({
 
   const run = async (label: string, action: () => Promise<string> | string) => {
     setBusy(true);
+    // The message shows in the menu the action came from.
+    const menu = /Copy|link/i.test(label) ? 'share' : 'export';
     try {
       const text = await action();
-      if (alive.current) setStatus({ text });
+      if (alive.current) setStatus({ text, menu });
     } catch (error) {
-      if (alive.current) setStatus({ text: `${label} failed: ${error instanceof Error ? error.message : String(error)}`, error: true });
+      if (alive.current) setStatus({ text: `${label} failed: ${error instanceof Error ? error.message : String(error)}`, error: true, menu });
     } finally {
       if (alive.current) setBusy(false);
     }
@@ -149,76 +151,88 @@ export function ExportMenu({
       return copied ? 'Link copied to the clipboard' : 'The browser did not allow copying; select the link below and copy it';
     });
 
-  return (
-    <section className="export-menu" aria-label="Export and share" data-testid="export-menu">
-      <div className="export-row">
-        <span className="muted small">Download:</span>
-        <button type="button" disabled={busy} onClick={downloadJson} data-testid="export-json">
-          JSON report
-        </button>
-        <button type="button" disabled={busy} onClick={downloadSarif} data-testid="export-sarif">
-          SARIF
-        </button>
-        <button type="button" disabled={busy} onClick={downloadMarkdown} data-testid="export-markdown">
-          Markdown
-        </button>
-        <button
-          type="button"
-          disabled={busy}
-          onClick={downloadEvidence}
-          data-testid="export-evidence"
-          title="report, config documents and every payload as .pyc/.marshal/.py (never the model file)"
-        >
-          Evidence (.zip)
-        </button>
-        <span className="export-sep" aria-hidden="true" />
-        <button type="button" disabled={busy} onClick={copyMarkdown} data-testid="copy-markdown">
-          Copy Markdown
-        </button>
-        <button type="button" disabled={busy} onClick={copyLink} data-testid="copy-link">
-          Copy link
-        </button>
-        <label className="small">
-          <input
-            type="checkbox"
-            checked={dropLayers}
-            onChange={(event) => setDropLayers(event.target.checked)}
-            data-testid="share-drop-layers"
-          />{' '}
-          leave out the model config/layer list
-        </label>
-      </div>
-      <p className="muted small export-note">
-        Built in this page; nothing is uploaded. A link carries the report (not the model) in the part after “#”,
-        which browsers never send to a server; links are kept under {formatBytes(SHARE_FRAGMENT_BUDGET)} by
-        leaving out details.
-      </p>
-      {status && (
+  const feedback = (menu: 'export' | 'share') => (
+    <>
+      {status?.menu === menu && (
         <p className={`small export-status${status.error ? ' error' : ''}`} role="status" data-testid="export-status">
           {status.text}
         </p>
       )}
-      {link && (
-        <div className="share-result" data-testid="share-result" data-share-fragment={link.fragment}>
-          <p className="small">
-            Link size: {formatBytes(link.fragment.length)} of {formatBytes(SHARE_FRAGMENT_BUDGET)}
-            {link.overBudget && ' (still over the limit: some chat tools may cut it)'}.{' '}
-            {link.stripped.length > 0 ? (
-              <>Left out to fit or by choice: {describeStripped(link.stripped).join('; ')}.</>
-            ) : (
-              'Nothing was left out.'
-            )}
-          </p>
-          <input
-            className="share-url mono small"
-            readOnly
-            value={link.url}
-            aria-label="Share link"
-            data-testid="share-url"
-            onFocus={(event) => event.currentTarget.select()}
-          />
+    </>
+  );
+  return (
+    <div className="export-menu" data-testid="export-menu">
+      <details className="menu" data-testid="export-dropdown">
+        <summary>Export ▾</summary>
+        <div className="menu-panel" role="group" aria-label="Export">
+          <button type="button" disabled={busy} onClick={downloadJson} data-testid="export-json">
+            JSON report
+          </button>
+          <button type="button" disabled={busy} onClick={downloadSarif} data-testid="export-sarif">
+            SARIF 2.1.0
+          </button>
+          <button type="button" disabled={busy} onClick={downloadMarkdown} data-testid="export-markdown">
+            Markdown
+          </button>
+          <button
+            type="button"
+            disabled={busy}
+            onClick={downloadEvidence}
+            data-testid="export-evidence"
+            title="report, config documents and every payload as .pyc/.marshal/.py (never the model file)"
+          >
+            Evidence (.zip)
+          </button>
+          <p className="muted small">Built in this page; nothing is uploaded.</p>
+          {feedback('export')}
         </div>
-      )}
-    </section>
+      </details>
+      <details className="menu" data-testid="share-dropdown">
+        <summary>Share ▾</summary>
+        <div className="menu-panel" role="group" aria-label="Share">
+          <button type="button" disabled={busy} onClick={copyMarkdown} data-testid="copy-markdown">
+            Copy Markdown
+          </button>
+          <button type="button" disabled={busy} onClick={copyLink} data-testid="copy-link">
+            Copy link
+          </button>
+          <label className="small">
+            <input
+              type="checkbox"
+              checked={dropLayers}
+              onChange={(event) => setDropLayers(event.target.checked)}
+              data-testid="share-drop-layers"
+            />{' '}
+            leave out the model config/layer list
+          </label>
+          <p className="muted small export-note">
+            A link carries the report (not the model) in the part after “#”, which browsers never send to a server;
+            links are kept under {formatBytes(SHARE_FRAGMENT_BUDGET)} by leaving out details.
+          </p>
+          {feedback('share')}
+          {link && (
+            <div className="share-result" data-testid="share-result" data-share-fragment={link.fragment}>
+              <p className="small">
+                Link size: {formatBytes(link.fragment.length)} of {formatBytes(SHARE_FRAGMENT_BUDGET)}
+                {link.overBudget && ' (still over the limit: some chat tools may cut it)'}.{' '}
+                {link.stripped.length > 0 ? (
+                  <>Left out to fit or by choice: {describeStripped(link.stripped).join('; ')}.</>
+                ) : (
+                  'Nothing was left out.'
+                )}
+              </p>
+              <input
+                className="share-url mono small"
+                readOnly
+                value={link.url}
+                aria-label="Share link"
+                data-testid="share-url"
+                onFocus={(event) => event.currentTarget.select()}
+              />
+            </div>
+          )}
+        </div>
+      </details>
+    </div>
   );
 }

@@ -7,8 +7,8 @@ const PAYLOAD_KEYS = new Set(['names', 'strings', 'pythonVersions']);
 const NONE = new Set<string>();
 
 /** One finding in full: explanation, where, which loaders run it, evidence and the decoded payload. */
-export const FindingDetail = forwardRef<HTMLElement, { finding: Finding; selected: boolean; readOnly?: boolean }>(function FindingDetail(
-  { finding, selected, readOnly = false },
+export const FindingDetail = forwardRef<HTMLElement, { finding: Finding; selected: boolean; readOnly?: boolean; showPayload?: boolean }>(function FindingDetail(
+  { finding, selected, readOnly = false, showPayload = true },
   ref,
 ) {
   // Evidence values that the payload view already shows in full are not repeated; empty ones are dropped.
@@ -73,7 +73,7 @@ export const FindingDetail = forwardRef<HTMLElement, { finding: Finding; selecte
           </>
         )}
       </dl>
-      {finding.payload && <PayloadView payload={finding.payload} readOnly={readOnly} />}
+      {showPayload && finding.payload && <PayloadView payload={finding.payload} readOnly={readOnly} />}
     </article>
   );
 });

@@ -157,7 +157,7 @@ export function FindingsTable({
     const next = from + step;
     if (next < 0 || next >= rows.length) return;
     onSelect(rows[next].original);
-    bodyRef.current?.querySelectorAll<HTMLTableRowElement>('tr[data-testid="finding-row"]')[next]?.focus();
+    bodyRef.current?.querySelectorAll<HTMLTableRowElement>('tr[data-testid="table-row"]')[next]?.focus();
   };
   const onRowKey = (event: KeyboardEvent<HTMLTableRowElement>, index: number) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
@@ -239,7 +239,7 @@ export function FindingsTable({
             </select>
           </label>
           <label>
-            <input type="checkbox" checked={grouped} onChange={(event) => setGrouped(event.target.checked)} data-testid="group-by-layer" />{' '}
+            <input type="checkbox" checked={grouped} onChange={(event) => setGrouped(event.target.checked)} data-testid="table-group-by-layer" />{' '}
             Group by layer
           </label>
           {filtersOn && (
@@ -300,7 +300,7 @@ export function FindingsTable({
                 return (
                   <Fragment key={row.id}>
                     {header && (
-                      <tr className="group-row" data-testid="finding-group">
+                      <tr className="group-row" data-testid="table-group">
                         <td colSpan={columns.length}>
                           <span className="mono">{group ? visible(group) : 'not in a layer'}</span>{' '}
                           <span className="muted">({rows.filter((r) => (r.original.layer ?? '') === group).length})</span>
@@ -308,7 +308,7 @@ export function FindingsTable({
                       </tr>
                     )}
                     <tr
-                      data-testid="finding-row"
+                      data-testid="table-row"
                       data-finding-id={row.original.id}
                       data-severity={row.original.severity}
                       data-kind={row.original.kind}

@@ -27,73 +27,11 @@ export function PayloadView({ payload, readOnly = false }: { payload: PayloadRep
   const hasClosure = payload.closure !== undefined && payload.closure !== null;
   return (
     <div className="payload" data-testid="payload">
-      <dl className="facts">
-        <dt>Bytes</dt>
-        <dd>
-          {formatBytes(payload.size)} marshal, stored as {payload.encoding} ({visible(payload.carrier)})
-        </dd>
-        <dt>SHA-256</dt>
-        <dd className="mono small">{payload.sha256}</dd>
-        {decoded.code && (
-          <>
-            <dt>Code object</dt>
-            <dd className="mono small">
-              {visible(decoded.code.qualname ?? decoded.code.name)} · {visible(decoded.code.filename)}:
-              {decoded.code.firstlineno} · {decoded.code.argcount} arg(s)
-            </dd>
-          </>
-        )}
-        <dt>Python</dt>
-        <dd data-testid="payload-versions">
-          {decoded.pythonVersions.length === 0 ? (
-            <span className="muted">unknown</span>
-          ) : (
-            <ul className="version-list">
-              {decoded.pythonVersions.map((candidate, index) => (
-                <li key={candidate.version}>
-                  <details data-testid="payload-version">
-                    <summary>
-                      <span className="chip">{candidate.version}</span>{' '}
-                      <span className="muted small">
-                        {index === 0 ? 'most likely' : 'also possible'} · {candidate.evidence.length} fact
-                        {candidate.evidence.length === 1 ? '' : 's'}
-                      </span>
-                    </summary>
-                    <ul className="evidence small">
-                      {candidate.evidence.map((fact, i) => (
-                        <li key={i}>{visible(fact)}</li>
-                      ))}
-                    </ul>
-                  </details>
-                </li>
-              ))}
-            </ul>
-          )}
-        </dd>
-      </dl>
 
       {!decoded.ok && (
         <p className="verdict-error" data-testid="payload-error">
           Could not decode the bytecode: {visible(decoded.error ?? 'unknown error')}
         </p>
-      )}
-
-      {decoded.indicators.length > 0 && (
-        <div className="block">
-          <h4>What it does</h4>
-          <ul className="indicators" data-testid="payload-indicators">
-            {decoded.indicators.map((indicator, index) => (
-              <li key={index} className={`indicator ind-${indicator.category}`}>
-                <span className="ind-cat">{indicator.category}</span> {visible(indicator.title)}
-                <span className="mono small muted">
-                  {' '}
-                  — {indicator.evidence.map(visible).join(', ')} in {visible(indicator.where)}
-                  {indicator.offsets.length > 0 && ` @ ${indicator.offsets.join(', ')}`}
-                </span>
-              </li>
-            ))}
-          </ul>
-        </div>
       )}
 
       {decoded.source !== undefined && (
@@ -108,9 +46,27 @@ export function PayloadView({ payload, readOnly = false }: { payload: PayloadRep
               disassembly below is the exact truth of what would run.
             </p>
           )}
-          <pre className="code py" data-testid="payload-source">
+          <pre className="code py" data-testid="payload-source" tabIndex={0} aria-label="Decompiled source">
             <HighlightedPython source={decoded.source} />
           </pre>
+        </div>
+      )}
+
+      {decoded.indicators.length > 0 && (
+        <div className="block">
+          <h4>Indicators</h4>
+          <ul className="indicators" data-testid="payload-indicators">
+            {decoded.indicators.map((indicator, index) => (
+              <li key={index} className={`indicator ind-${indicator.category}`}>
+                <span className="ind-cat">{indicator.category}</span> {visible(indicator.title)}
+                <span className="mono small muted">
+                  {' '}
+                  — {indicator.evidence.map(visible).join(', ')} in {visible(indicator.where)}
+                  {indicator.offsets.length > 0 && ` @ ${indicator.offsets.join(', ')}`}
+                </span>
+              </li>
+            ))}
+          </ul>
         </div>
       )}
 
@@ -173,7 +129,7 @@ export function PayloadView({ payload, readOnly = false }: { payload: PayloadRep
             <span />
             <CopyButton text={decoded.disassembly} label="Copy disassembly" testId="copy-disassembly" />
           </div>
-          <pre className="code dis" data-testid="payload-disassembly">
+          <pre className="code dis" data-testid="payload-disassembly" tabIndex={0} aria-label="Disassembly">
             {shownDis.map((entry) => {
               if ('gap' in entry) {
                 return (
@@ -223,6 +179,50 @@ export function PayloadView({ payload, readOnly = false }: { payload: PayloadRep
           )}
         </div>
       )}
+      <dl className="facts block" data-testid="payload-facts">
+        <dt>Bytes</dt>
+        <dd>
+          {formatBytes(payload.size)} marshal, stored as {payload.encoding} ({visible(payload.carrier)})
+        </dd>
+        <dt>SHA-256</dt>
+        <dd className="mono small">{payload.sha256}</dd>
+        {decoded.code && (
+          <>
+            <dt>Code object</dt>
+            <dd className="mono small">
+              {visible(decoded.code.qualname ?? decoded.code.name)} · {visible(decoded.code.filename)}:
+              {decoded.code.firstlineno} · {decoded.code.argcount} arg(s)
+            </dd>
+          </>
+        )}
+        <dt>Python</dt>
+        <dd data-testid="payload-versions">
+          {decoded.pythonVersions.length === 0 ? (
+            <span className="muted">unknown</span>
+          ) : (
+            <ul className="version-list">
+              {decoded.pythonVersions.map((candidate, index) => (
+                <li key={candidate.version}>
+                  <details data-testid="payload-version">
+                    <summary>
+                      <span className="chip">{candidate.version}</span>{' '}
+                      <span className="muted small">
+                        {index === 0 ? 'most likely' : 'also possible'} · {candidate.evidence.length} fact
+                        {candidate.evidence.length === 1 ? '' : 's'}
+                      </span>
+                    </summary>
+                    <ul className="evidence small">
+                      {candidate.evidence.map((fact, i) => (
+                        <li key={i}>{visible(fact)}</li>
+                      ))}
+                    </ul>
+                  </details>
+                </li>
+              ))}
+            </ul>
+          )}
+        </dd>
+      </dl>
     </div>
   );
 }

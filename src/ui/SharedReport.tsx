@@ -7,7 +7,6 @@ import { useEffect, useState } from 'react';
 import { decodeShareLink, layerFragment, parseFragment, type SharedReport } from '../core/export/share-link';
 import { DEFAULT_DECODE_LIMITS } from '../core/export/share-link';
 import { describeStripped } from './ExportMenu';
-import { ReportView } from './ReportView';
 import { formatBytes } from './summary';
 import { visible } from './visible-text';
 import './share.css';
@@ -60,25 +59,20 @@ export function replaceHash(fragment: string): void {
   history.replaceState(history.state, '', fragment ? `${base}${fragment}` : base);
 }
 
-/** The fragment after a layer is picked: `#layer=` alone, or kept beside `report=` for a shared report. */
-export function fragmentWithLayer(hash: string, path: string | undefined): string {
+/**
+ * The fragment after a selection: `#layer=…&finding=…` alone, or kept beside `report=` for a shared report.
+ * Both values are encoded; the rest of the fragment is kept as it was.
+ */
+export function fragmentWithSelection(hash: string, selection: { layer?: string; finding?: string }): string {
   const text = hash.startsWith('#') ? hash.slice(1) : hash;
-  const kept = text.split('&').filter((part) => part !== '' && !part.startsWith('layer='));
-  const hasReport = kept.some((part) => part.startsWith('report='));
-  if (!hasReport) return path === undefined ? '' : layerFragment(path);
-  const layer = path === undefined ? '' : `&${layerFragment(path).slice(1)}`;
-  return `#${kept.join('&')}${layer}`;
+  const kept = text.split('&').filter((part) => part !== '' && !part.startsWith('layer=') && !part.startsWith('finding='));
+  if (selection.layer !== undefined) kept.push(layerFragment(selection.layer).slice(1));
+  if (selection.finding !== undefined) kept.push(`finding=${encodeURIComponent(selection.finding)}`);
+  return kept.length ? `#${kept.join('&')}` : '';
 }
 
-export function SharedReportView({
-  state,
-  onClose,
-  onLayerChange,
-}: {
-  state: Exclude<SharedState, { status: 'none' }>;
-  onClose: () => void;
-  onLayerChange: (path: string | undefined) => void;
-}) {
+/** Loading or failure of a share link (nothing from the link was run). */
+export function SharedMessage({ state, onClose }: { state: Exclude<SharedState, { status: 'none' | 'ok' }>; onClose: () => void }) {
   if (state.status === 'loading') {
     return (
       <p className="shared-banner" role="status" data-testid="shared-loading">
@@ -86,57 +80,46 @@ export function SharedReportView({
       </p>
     );
   }
-  if (state.status === 'error') {
-    return (
-      <section className="shared-banner shared-error" role="alert" data-testid="share-error">
-        <p>
-          <strong>This share link could not be opened:</strong> {visible(state.error)}.
-        </p>
-        <p className="small muted">
-          Links hold at most {formatBytes(DEFAULT_DECODE_LIMITS.maxEncodedChars)} of encoded report. Nothing from the
-          link was run; you can still drop a model file below.
-        </p>
-        <button type="button" onClick={onClose} data-testid="shared-close">
-          Close
-        </button>
-      </section>
-    );
-  }
-  const { report } = state;
+  return (
+    <section className="shared-banner shared-error" role="alert" data-testid="share-error">
+      <p>
+        <strong>This share link could not be opened:</strong> {visible(state.error)}.
+      </p>
+      <p className="small muted">
+        Links hold at most {formatBytes(DEFAULT_DECODE_LIMITS.maxEncodedChars)} of encoded report. Nothing from the link
+        was run; you can still drop a model file.
+      </p>
+      <button type="button" onClick={onClose} data-testid="shared-close">
+        Close
+      </button>
+    </section>
+  );
+}
+
+/** The banner over a shared report: the model file is not here, compare the hash, what the sender left out. */
+export function SharedBanner({ report, onClose }: { report: SharedReport; onClose: () => void }) {
   const stripped = report.shared?.stripped ?? [];
   return (
-    <div className="shared" data-testid="shared-report">
-      <section className="shared-banner" role="region" aria-label="Shared report">
-        <p>
-          <strong>Shared report — the model file is not here.</strong> This is what Lambda Lens reported for{' '}
-          <span className="mono" data-testid="shared-name">
-            {visible(report.path)}
-          </span>{' '}
-          ({formatBytes(report.size)}), read-only.
+    <section className="shared-banner" role="region" aria-label="Shared report" data-testid="shared-report">
+      <p>
+        <strong>Shared report — the model file is not here.</strong> This is what Lambda Lens reported for{' '}
+        <span className="mono" data-testid="shared-name">
+          {visible(report.path)}
+        </span>{' '}
+        ({formatBytes(report.size)}), read-only. SHA-256:{' '}
+        <span className="mono" data-testid="shared-sha256">
+          {report.sha256 ? visible(report.sha256) : 'not in the link'}
+        </span>
+        : compare it with your copy; the report is only as trustworthy as the person who sent it.
+      </p>
+      {stripped.length > 0 && (
+        <p className="small muted" data-testid="shared-stripped">
+          The sender's link left out: {visible(describeStripped(stripped).join('; '))}.
         </p>
-        <p className="small">
-          SHA-256:{' '}
-          <span className="mono" data-testid="shared-sha256">
-            {report.sha256 ? visible(report.sha256) : 'not in the link'}
-          </span>
-          . Compare it with your copy of the file; the report is only as trustworthy as the person who sent it.
-        </p>
-        {stripped.length > 0 && (
-          <p className="small muted" data-testid="shared-stripped">
-            The sender's link left out: {visible(describeStripped(stripped).join('; '))}.
-          </p>
-        )}
-        <button type="button" onClick={onClose} data-testid="shared-close">
-          Close shared report
-        </button>
-      </section>
-      <ReportView
-        report={report}
-        hashExpected={false}
-        readOnly
-        initialLayer={state.layer}
-        onLayerChange={onLayerChange}
-      />
-    </div>
+      )}
+      <button type="button" onClick={onClose} data-testid="shared-close">
+        Close shared report
+      </button>
+    </section>
   );
 }

@@ -1,5 +1,9 @@
+/**
+ * The verdict in the header bar: the file name, a verdict chip with its one-sentence reason, counts by severity.
+ * The data attributes are read by the browser bench (elapsed time, scan time, where the time went).
+ */
 import type { FileReport } from '../core/report';
-import { VERDICT_LABEL, formatBytes, formatMs, severityCounts } from './summary';
+import { VERDICT_LABEL, formatMs, severityCounts } from './summary';
 import { visible } from './visible-text';
 
 export function VerdictBanner({ report, elapsedMs }: { report: FileReport; elapsedMs?: number }) {
@@ -14,34 +18,14 @@ export function VerdictBanner({ report, elapsedMs }: { report: FileReport; elaps
       // Where the time went (pipeline stages and worker steps), read by the browser bench.
       data-profile={JSON.stringify({ stages: report.timings.stages ?? {}, host: report.timings.host ?? {} })}
       aria-live="polite"
+      aria-label={`Verdict: ${VERDICT_LABEL[report.verdict]}`}
     >
-      <div className="verdict-head">
+      <div className="verdict-line">
         <span className="verdict-label">{VERDICT_LABEL[report.verdict]}</span>
         <span className="verdict-file" title={visible(report.path)}>
           {visible(report.path)}
         </span>
-      </div>
-      <p className="verdict-reason" data-testid="verdict-reason">
-        {visible(report.verdictReason)}
-      </p>
-      {report.verdict === 'error' &&
-        report.error &&
-        (!report.verdictReason.includes(report.error.message) ||
-          report.error.offset !== undefined ||
-          report.error.pointer !== undefined) && (
-        <p className="verdict-error" data-testid="error-message">
-          {visible(report.error.message)}
-          {report.error.offset !== undefined && ` (at byte ${report.error.offset})`}
-          {report.error.pointer && ` (at ${visible(report.error.pointer)})`}
-        </p>
-      )}
-      {report.notes?.map((note) => (
-        <p key={note} className="verdict-note" data-testid="report-note">
-          {visible(note)}
-        </p>
-      ))}
-      <div className="verdict-facts">
-        {counts.length > 0 ? (
+        {counts.length > 0 && (
           <ul className="severity-counts" aria-label="Findings by severity">
             {counts.map(({ severity, count }) => (
               <li key={severity} className={`sev sev-${severity}`} data-testid={`count-${severity}`}>
@@ -49,15 +33,12 @@ export function VerdictBanner({ report, elapsedMs }: { report: FileReport; elaps
               </li>
             ))}
           </ul>
-        ) : (
-          report.verdict !== 'error' && <span className="muted">0 findings</span>
         )}
-        <span className="muted">
-          {report.formatDetail ? visible(report.formatDetail) : report.format} · {formatBytes(report.size)}
-          {report.model && report.verdict !== 'error' && ` · ${report.model.layerCount} layers`}
-          {elapsedMs !== undefined && ` · ${formatMs(elapsedMs)}`}
-        </span>
+        {elapsedMs !== undefined && <span className="muted small">{formatMs(elapsedMs)}</span>}
       </div>
+      <p className="verdict-reason" data-testid="verdict-reason" title={visible(report.verdictReason)}>
+        {visible(report.verdictReason)}
+      </p>
     </section>
   );
 }

@@ -19,9 +19,11 @@ async function axe(page, log) {
   return serious;
 }
 
-for (const colorScheme of ['light', 'dark']) {
+const VIEWPORTS = { desktop: { width: 1440, height: 900 }, phone: { width: 390, height: 844 } };
+
+for (const colorScheme of ['light', 'dark']) for (const [device, viewport] of Object.entries(VIEWPORTS)) {
   test(
-    `accessibility (${colorScheme}): the empty page and a dangerous report have no serious axe violations`,
+    `accessibility (${colorScheme}, ${device}): the empty page and a dangerous report have no serious axe violations`,
     async ({ page, log }) => {
       const empty = await axe(page, log);
       assert.deepEqual(empty, [], JSON.stringify(empty, null, 1));
@@ -36,11 +38,22 @@ for (const colorScheme of ['light', 'dark']) {
       await panel.getByTestId('payload-version').first().locator('summary').click();
       await panel.getByTestId('show-base64').click();
       await panel.getByTestId('payload-base64').waitFor();
-      await page.getByTestId('group-by-layer').check();
+      await page.getByTestId('group-by-layer').click();
       await page.getByTestId('finding-row').first().click();
       const inspector = await axe(page, log);
       assert.deepEqual(inspector, [], JSON.stringify(inspector, null, 1));
+      // The other tabs, the export menus open, and the full table as a wide panel.
+      for (const tab of ['finding', 'config']) {
+        await page.getByTestId(`tab-${tab}`).click();
+        const tabbed = await axe(page, log);
+        assert.deepEqual(tabbed, [], `${tab} tab: ${JSON.stringify(tabbed, null, 1)}`);
+      }
+      await page.locator('[data-testid="export-dropdown"] > summary').click();
+      await page.getByTestId('open-table').click();
+      await page.getByTestId('findings-overlay').waitFor();
+      const table = await axe(page, log);
+      assert.deepEqual(table, [], JSON.stringify(table, null, 1));
     },
-    { contextOptions: { bypassCSP: true, colorScheme } },
+    { contextOptions: { bypassCSP: true, colorScheme, viewport } },
   );
 }

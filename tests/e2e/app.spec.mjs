@@ -64,7 +64,7 @@ test('drop no_lambda.keras: clean with zero finding rows', async ({ page, fixtur
   await dropFiles(page, [{ name: 'no_lambda.keras', bytes: fixture('no_lambda.keras') }]);
   assert.equal(await waitVerdict(page), 'clean');
   assert.equal(await page.getByTestId('finding-row').count(), 0);
-  assert.ok((await page.getByTestId('layer-row').count()) > 0, 'layers listed');
+  assert.ok((await page.locator('[data-testid="graph-node"]').count()) > 0, 'layers drawn');
 });
 
 test('drop nested_submodel_lambda.keras: the finding sits at the nested layer path', async ({ page, fixture }) => {
@@ -76,8 +76,8 @@ test('drop nested_submodel_lambda.keras: the finding sits at the nested layer pa
     layers.includes('nested_submodel_lambda/inner_block/inner_add_one'),
     `finding rows at ${JSON.stringify(layers)}`,
   );
-  const flagged = await page.locator('[data-testid="layer-row"][data-flagged="true"]').allInnerTexts();
-  assert.ok(flagged.some((t) => t.includes('inner_add_one')), 'the layer list flags it');
+  const flagged = await page.locator('[data-testid="graph-node"][data-flagged="true"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-layer')));
+  assert.ok(flagged.includes('nested_submodel_lambda/inner_block/inner_add_one'), `the graph flags it (${flagged})`);
 });
 
 test('a corrupt file gives verdict error with a message', async ({ page, fixture }) => {
@@ -124,7 +124,8 @@ test('several files at once: a list with each verdict, switching between them', 
 test('findings table: filter and sort', async ({ page, fixture }) => {
   await dropFiles(page, [{ name: 'two_lambdas.h5', bytes: fixture('two_lambdas.h5') }]);
   await waitVerdict(page);
-  const rows = page.getByTestId('finding-row');
+  await page.getByTestId('open-table').click();
+  const rows = page.getByTestId('table-row');
   const total = await rows.count();
   assert.ok(total >= 2);
   const layersOf = () => rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-layer')));
@@ -157,7 +158,7 @@ test('speed: resnet_like_graph.h5 (308 layers), drop to verdict', async ({ page,
   const cold0 = await dropFiles(page, [{ name: 'resnet_like_graph.h5', bytes }]);
   assert.notEqual(await waitVerdict(page, 60_000), 'error');
   const cold = (await page.evaluate(() => performance.now())) - cold0;
-  const layers = await page.getByTestId('layer-row').count();
+  const layers = await page.locator('[data-testid="graph-node"]').count();
   const old = await page.getByTestId('verdict').elementHandle();
   const warm0 = await dropFiles(page, [{ name: 'resnet_like_graph.h5', bytes }]);
   await page.waitForFunction((element) => !element.isConnected, old);
@@ -167,7 +168,7 @@ test('speed: resnet_like_graph.h5 (308 layers), drop to verdict', async ({ page,
   const core = await page.getByTestId('verdict').getAttribute('data-scan-ms');
   log(
     `resnet_like_graph.h5: drop→verdict cold (incl. worker start + h5wasm init) ${cold.toFixed(0)} ms, warm ${warm.toFixed(0)} ms; ` +
-      `queue→report ${banner} ms, core scan ${core} ms; ${layers} layer rows drawn`,
+      `queue→report ${banner} ms, core scan ${core} ms; ${layers} graph nodes drawn`,
   );
   const rows = await page.getByTestId('finding-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-layer')));
   assert.ok(rows.some((l) => l && l.endsWith('mid_scale')), `the Lambda deep inside is found (${rows})`);
@@ -230,7 +231,10 @@ test('a SavedModel folder chosen with the folder input is scanned as one model n
   const banner = await page.getByTestId('verdict').innerText();
   assert.notEqual(verdict, 'error', banner);
   assert.match(banner, /siamese_savedmodel/);
-  assert.ok((await page.getByTestId('layer-row').count()) > 10, 'the layers of the nested Functional models are listed');
+  const facts = await page.locator('.ws-facts').innerText();
+  const layers = Number(/(\d+) layers/.exec(facts)?.[1] ?? 0);
+  assert.ok(layers > 10, `the layers of the nested Functional models are walked (${layers})`);
+  assert.ok((await page.locator('[data-testid="graph-node"]').count()) > 0, 'and drawn');
 });
 
 test('a folder without saved_model.pb gives one error entry that says so', async ({ page, fixture }) => {

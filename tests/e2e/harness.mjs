@@ -74,3 +74,17 @@ export async function waitVerdict(page, timeout = 30_000) {
   await banner.waitFor({ state: 'visible', timeout });
   return banner.getAttribute('data-verdict');
 }
+
+/**
+ * An item of the Export ▾ / Share ▾ menus: opens its menu first (a <details> in the header bar).
+ * @param {import('playwright-core').Page} page
+ * @param {string} testId
+ */
+export async function menuItem(page, testId) {
+  const item = page.getByTestId(testId);
+  await item.evaluate((element) => {
+    const menu = element.closest('details');
+    if (menu) menu.open = true;
+  });
+  return item;
+}

@@ -98,6 +98,8 @@ test('hostile names, config strings and payload constants render as inert, visib
   assert.ok(text.includes('⟨U+200B⟩'), 'the zero-width space is made visible');
   assert.ok(!text.includes(RLO), 'no raw U+202E reaches the screen');
   assert.ok(!text.includes(ZWSP), 'no raw U+200B reaches the screen');
+  // The Lambda's finding selected: its payload in the details panel.
+  await page.locator('[data-testid="finding-row"][data-kind="lambda-bytecode"]').first().click();
   const strings = await page.getByTestId('payload-strings').first().innerText();
   assert.ok(strings.includes(XSS_IMG) && strings.includes('⟨U+202E⟩'), `payload constant shown literally: ${strings}`);
 

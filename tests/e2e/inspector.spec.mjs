@@ -72,9 +72,11 @@ for (const name of FILES) {
 
       const panel = page.getByTestId('details-panel');
       // The layer's config from the file's config document (the pointer in the report), long strings folded.
+      await panel.getByTestId('tab-config').click();
       const config = (await panel.getByTestId('details-config').textContent()) ?? '';
       assert.match(config, /"Lambda"/);
       assert.ok(config.includes(`"${layer.split('/').pop()}"`), `the config names the layer: ${config.slice(0, 200)}`);
+      await panel.getByTestId('tab-payload').click();
       for (const lambda of lambdas.filter((l) => l.layer === layer)) {
         const section = panel.locator(`[data-testid="layer-payload"][data-slot="${lambda.slot}"]`);
         assert.equal(await section.count(), 1, `one payload view for slot ${lambda.slot}`);
@@ -122,9 +124,10 @@ test('inspector: mal_exec_b64.keras: cited disassembly lines are marked; version
   assert.ok(((await panel.getByTestId('payload-base64').textContent()) ?? '').length > 100);
 }, { contextOptions: { permissions: ['clipboard-read', 'clipboard-write'] } });
 
-test('inspector: filters by severity, kind and rule, grouping by layer, text filter', async ({ page, fixture }) => {
+test('inspector: the full table (a wide panel): filters by severity, kind and rule, grouping by layer, text filter', async ({ page, fixture }) => {
   await open(page, fixture, 'lambda_output_shape_fn.keras');
-  const rows = page.getByTestId('finding-row');
+  await page.getByTestId('open-table').click();
+  const rows = page.getByTestId('table-row');
   const attr = (name) => rows.evaluateAll((els, n) => els.map((e) => e.getAttribute(n)), name);
   const all = await attr('data-severity');
   const total = all.length;
@@ -152,18 +155,21 @@ test('inspector: filters by severity, kind and rule, grouping by layer, text fil
   assert.ok(rules.length >= 1 && rules.every((r) => r === otherRule), `rule ${otherRule}: ${rules}`);
   await page.getByTestId('filter-rule').selectOption('');
 
-  await page.getByTestId('group-by-layer').check();
-  const groups = await page.getByTestId('finding-group').allInnerTexts();
+  await page.getByTestId('table-group-by-layer').check();
+  const groups = await page.getByTestId('table-group').allInnerTexts();
   assert.ok(groups.some((g) => g.includes('lambda_output_shape_fn/slice_with_shape_fn') && g.includes('(3)')), `groups: ${groups}`);
   // Rows of one layer are together.
   const layers = await attr('data-layer');
   const firstAt = layers.indexOf('lambda_output_shape_fn/slice_with_shape_fn');
   assert.deepEqual(layers.slice(firstAt, firstAt + 3), Array(3).fill('lambda_output_shape_fn/slice_with_shape_fn'));
-  await page.getByTestId('group-by-layer').uncheck();
+  await page.getByTestId('table-group-by-layer').uncheck();
 
   await page.getByTestId('findings-filter').fill('mask');
   const masked = await attr('data-finding-id');
   assert.ok(masked.length >= 1 && masked.length < total && masked.every((id) => id.includes('mask')), `text filter: ${masked}`);
+  // Esc closes the wide panel; the workspace is back.
+  await page.keyboard.press('Escape');
+  await page.getByTestId('findings-overlay').waitFor({ state: 'detached' });
 });
 
 test('inspector: n/p and arrows move between finding rows and keep the graph selection in step', async ({ page, fixture }) => {

@@ -1,5 +1,5 @@
 // Offline use: after one visit the service worker serves the app shell, so the page works with the network off.
-import { assert, dropFiles, test, waitVerdict } from './harness.mjs';
+import { assert, dropFiles, test, waitVerdict, menuItem } from './harness.mjs';
 
 /** Waits until the service worker controls the page and its shell cache is complete. */
 async function waitForOfflineReady(page) {
@@ -52,7 +52,7 @@ test('offline cache holds the app shell only: nothing dropped or exported is eve
   assert.ok(before.every((u) => shell.has(u)), `only manifest files are cached: ${before.filter((u) => !shell.has(u))}`);
   await dropFiles(page, [{ name: 'mal_eval.keras', bytes: fixture('mal_eval.keras') }]);
   await waitVerdict(page);
-  await page.getByTestId('export-json').click();
+  await (await menuItem(page, 'export-json')).click();
   const after = await cachedUrls(page);
   assert.deepEqual(after.sort(), before.sort(), 'the cache did not grow');
   assert.ok(after.every((u) => !u.includes('mal_eval')), 'the dropped model is not cached');

@@ -1,7 +1,7 @@
 // Issue 6: a full session with every request recorded (page, worker, service worker). Nothing may leave the
 // page's own origin, nothing is sent with a body, and no dropped file is ever requested or uploaded.
 import { hostileModel } from './hostile.spec.mjs';
-import { assert, download, dropFiles, recordRequests, test, waitVerdict, waitFileVerdicts } from './harness.mjs';
+import { assert, download, dropFiles, recordRequests, test, waitVerdict, waitFileVerdicts, menuItem } from './harness.mjs';
 
 test(
   'full session: samples, drops, every export, a share link opened in a new page; no request leaves the origin',
@@ -30,18 +30,18 @@ test(
       await page.getByTestId('file-item').nth(index).click();
       await waitVerdict(page);
       for (const id of ['export-json', 'export-sarif', 'export-markdown', 'export-evidence']) {
-        const file = await download(page, () => page.getByTestId(id).click());
+        const file = await download(page, async () => (await menuItem(page, id)).click());
         assert.ok(file.bytes.length > 0, `${id} has content`);
         assert.match(file.url, /^blob:/, `${id} comes from a blob: URL`);
       }
-      await page.getByTestId('copy-markdown').click();
+      await (await menuItem(page, 'copy-markdown')).click();
       await page.getByTestId('export-status').filter({ hasText: /Markdown summary copied/ }).waitFor();
     }
     const markdown = await page.evaluate(() => navigator.clipboard.readText());
     assert.match(markdown, /two_lambdas\.h5/);
 
     // A share link, opened in a second page of the same (recorded) context.
-    await page.getByTestId('copy-link').click();
+    await (await menuItem(page, 'copy-link')).click();
     const fragment = await page.getByTestId('share-result').getAttribute('data-share-fragment');
     const other = await page.context().newPage();
     await other.goto(`${baseURL}${fragment}`);

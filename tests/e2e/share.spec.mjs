@@ -1,6 +1,6 @@
 // Share links (#report=…), #layer= deep links and downloads: a report, never the model, travels in the fragment.
 import { deflateRawSync } from 'node:zlib';
-import { assert, download, dropFiles, test, waitVerdict } from './harness.mjs';
+import { assert, download, dropFiles, test, waitVerdict, menuItem } from './harness.mjs';
 
 const CLIPBOARD = { permissions: ['clipboard-read', 'clipboard-write'] };
 
@@ -34,7 +34,7 @@ test(
     await page.waitForFunction(() => /^[0-9a-f]{64}$/.test(document.querySelector('[data-testid="sha256"]')?.textContent ?? ''));
     const sha256 = (await page.getByTestId('sha256').innerText()).trim();
 
-    await page.getByTestId('copy-link').click();
+    await (await menuItem(page, 'copy-link')).click();
     const result = page.getByTestId('share-result');
     await result.waitFor();
     const fragment = await result.getAttribute('data-share-fragment');
@@ -71,8 +71,8 @@ test(
 test('share link without the layer list says what it left out', async ({ page, baseURL, fixture }) => {
   await dropFiles(page, [{ name: 'two_lambdas.h5', bytes: fixture('two_lambdas.h5') }]);
   await waitVerdict(page);
-  await page.getByTestId('share-drop-layers').check();
-  await page.getByTestId('copy-link').click();
+  await (await menuItem(page, 'share-drop-layers')).check();
+  await (await menuItem(page, 'copy-link')).click();
   const result = page.getByTestId('share-result');
   await result.waitFor();
   assert.match(await result.innerText(), /the model config \/ layer list/);
@@ -80,7 +80,7 @@ test('share link without the layer list says what it left out', async ({ page, b
   await page.goto(`${baseURL}${fragment}`);
   await page.getByTestId('shared-report').waitFor();
   assert.match(await page.getByTestId('shared-stripped').innerText(), /layer list/);
-  assert.equal(await page.getByTestId('layer-row').count(), 0, 'no layers travelled');
+  assert.equal(await page.locator('[data-testid="graph-node"]').count(), 0, 'no layers travelled');
   assert.ok((await page.getByTestId('finding-row').count()) >= 2, 'the findings did');
 });
 
@@ -104,7 +104,7 @@ test('#layer= deep link: picking a layer updates the URL; opening that URL selec
     { timeout: 20_000 },
   );
   // The layer travels in a share link too.
-  await page.getByTestId('copy-link').click();
+  await (await menuItem(page, 'copy-link')).click();
   const fragment = await page.getByTestId('share-result').getAttribute('data-share-fragment');
   assert.ok(fragment.endsWith(`&layer=${encodeURIComponent(path)}`), fragment.slice(-80));
 });
@@ -156,22 +156,22 @@ test('downloads: JSON, SARIF 2.1.0 (results = findings), Markdown and the eviden
   const findings = await page.getByTestId('finding-row').count();
   assert.ok(findings >= 2);
 
-  const sarif = await download(page, () => page.getByTestId('export-sarif').click());
+  const sarif = await download(page, async () => (await menuItem(page, 'export-sarif')).click());
   assert.equal(sarif.name, 'two_lambdas.h5.sarif');
   assert.match(sarif.url, /^blob:/);
   const log = JSON.parse(sarif.bytes.toString('utf8'));
   assert.equal(log.version, '2.1.0');
   assert.equal(log.runs[0].results.length, findings, 'one SARIF result per finding');
 
-  const json = await download(page, () => page.getByTestId('export-json').click());
+  const json = await download(page, async () => (await menuItem(page, 'export-json')).click());
   const report = JSON.parse(json.bytes.toString('utf8'));
   assert.equal(report.path, 'two_lambdas.h5');
   assert.equal(report.findings.length, findings);
 
-  const markdown = await download(page, () => page.getByTestId('export-markdown').click());
+  const markdown = await download(page, async () => (await menuItem(page, 'export-markdown')).click());
   assert.match(markdown.bytes.toString('utf8'), /two_lambdas\.h5/);
 
-  const evidence = await download(page, () => page.getByTestId('export-evidence').click());
+  const evidence = await download(page, async () => (await menuItem(page, 'export-evidence')).click());
   assert.equal(evidence.name, 'two_lambdas.h5.evidence.zip');
   assert.equal(evidence.bytes.subarray(0, 4).toString('latin1'), 'PK\x03\x04', 'a zip');
   const listing = evidence.bytes.toString('latin1');

@@ -1,7 +1,7 @@
 // The single-file build (npm run build:single): one HTML file opened over file://, no server, no network.
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { assert, download, dropFiles, test, waitVerdict } from './harness.mjs';
+import { assert, download, dropFiles, test, waitVerdict, menuItem } from './harness.mjs';
 
 test(
   'single file over file://: drop mal_os_system.h5 → dangerous, with a hash-based CSP',
@@ -21,7 +21,7 @@ test(
     // .keras (zip) works too, and exports download from file:// as well.
     await dropFiles(page, [{ name: 'mal_eval.keras', bytes: fixture('mal_eval.keras') }]);
     await page.locator('[data-testid="verdict"]:not([data-verdict="error"])').waitFor({ timeout: 30_000 });
-    const sarif = await download(page, () => page.getByTestId('export-sarif').click());
+    const sarif = await download(page, async () => (await menuItem(page, 'export-sarif')).click());
     const log2 = JSON.parse(sarif.bytes.toString('utf8'));
     assert.equal(log2.runs[0].results.length, await page.getByTestId('finding-row').count());
   },

@@ -174,10 +174,13 @@ export function layerFragment(path: string): string {
   return `#layer=${encodeURIComponent(path)}`;
 }
 
-/** The parts of a fragment: the encoded report (still encoded) and the layer path (decoded). */
-export function parseFragment(hash: string): { report?: string; layer?: string } {
+/** The parts of a fragment: the encoded report (still encoded), the layer path and the finding id (decoded). */
+export function parseFragment(hash: string): { report?: string; layer?: string; finding?: string } {
   const params = fragmentParams(hash);
-  const out: { report?: string; layer?: string } = {};
+  const out: { report?: string; layer?: string; finding?: string } = {};
+  const findingText = params.get('finding');
+  const finding = findingText !== undefined ? decodeComponent(findingText) : undefined;
+  if (finding !== undefined && finding.length <= 4096) out.finding = finding;
   const report = params.get('report');
   if (report !== undefined) out.report = report;
   const layerText = params.get('layer');

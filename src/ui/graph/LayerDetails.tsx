@@ -36,15 +36,15 @@ export function LayerDetails({ report, path, config, onSelect, children }: Layer
 
   if (!layer) {
     return (
-      <section className="lg-details" data-testid="details-panel" aria-label="Layer details">
+      <section className="lg-details" data-testid="layer-details" aria-label="Layer details">
         <p className="muted">No layer at {visible(path)}.</p>
       </section>
     );
   }
   const children_ = report.layers.filter((l) => l.parent === path);
   return (
-    <section className="lg-details" data-testid="details-panel" aria-label={`Layer details: ${visible(layer.name)}`}>
-      <h3>
+    <section className="lg-details" data-testid="layer-details" aria-label={`Layer details: ${visible(layer.name)}`}>
+      <h3 className="lg-details-head">
         {findings.length > 0 && (
           <span className="lg-flag" aria-label="flagged">
             {FLAG_ICON}
