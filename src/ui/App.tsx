@@ -2,7 +2,7 @@
  * The Lambda Lens page. Empty: the drop zone, the samples and one line on what is checked. With files: a header
  * bar (verdict, counts, Export ▾ / Share ▾) over the inspector workspace (Workspace.tsx).
  */
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { parseFragment } from '../core/export/share-link';
 import { DropZone } from './DropZone';
 import { ExportMenu } from './ExportMenu';
@@ -14,6 +14,7 @@ import { VerdictBanner } from './VerdictBanner';
 import { Workspace, type Selection } from './Workspace';
 import { loadSample, type Sample } from './samples';
 import { useScanner } from './use-scanner';
+import { warmViews } from './warm-up';
 import { visible } from './visible-text';
 
 export function App() {
@@ -54,6 +55,14 @@ export function App() {
       (error: unknown) => setWarnings([error instanceof Error ? error.message : String(error)]),
     );
   };
+
+  // The worker's warm-up report, rendered once off-document while the page is still empty (warm-up.tsx).
+  const { warmReport, warmDone } = scanner;
+  useEffect(() => {
+    if (!warmReport) return;
+    if (empty) warmViews(warmReport.report, warmReport.layout);
+    warmDone();
+  }, [warmReport, warmDone, empty]);
 
   const report = showShared ? (shared.status === 'ok' ? shared.report : undefined) : selected?.report;
   const files =

@@ -38,6 +38,10 @@ export interface Scanner {
   stop(): void;
   clear(): void;
   busy: boolean;
+  /** The worker's warm-up report, until the page has rendered it once (hidden) or a real scan started. */
+  warmReport: { report: FileReport; layout?: GraphLayout } | null;
+  /** The hidden warm-up render is done. */
+  warmDone(): void;
 }
 
 /**
@@ -54,6 +58,7 @@ export function watchdogFromUrl(search: string = typeof location !== 'undefined'
 export function useScanner(): Scanner {
   const [entries, setEntries] = useState<ScanEntry[]>([]);
   const [selectedId, setSelectedId] = useState<number | null>(null);
+  const [warmReport, setWarmReport] = useState<Scanner['warmReport']>(null);
   const clientRef = useRef<ScanClient | null>(null);
 
   const update = useCallback((id: number, change: (entry: ScanEntry) => ScanEntry) => {
@@ -63,6 +68,7 @@ export function useScanner(): Scanner {
   const getClient = useCallback((): ScanClient => {
     clientRef.current ??= new ScanClient(
       {
+        warm: (report, layout) => setWarmReport({ report, layout }),
         start: (id) => {
           noteScanActivity(1);
           update(id, (e) => ({ ...e, status: 'scanning', startedAt: performance.now() }));
@@ -129,5 +135,6 @@ export function useScanner(): Scanner {
   }, []);
 
   const busy = entries.some((e) => e.status !== 'done');
-  return { entries, selectedId, select: setSelectedId, scan, stopOne, stop, clear, busy };
+  const warmDone = useCallback(() => setWarmReport(null), []);
+  return { entries, selectedId, select: setSelectedId, scan, stopOne, stop, clear, busy, warmReport, warmDone };
 }

@@ -29,6 +29,8 @@ export interface ScanClientEvents {
   report(id: number, report: FileReport): void;
   /** Before the report: the config documents its JSON pointers refer to. */
   documents?(id: number, documents: ScanDocument[]): void;
+  /** The warm-up scan's report (the page may render it once, hidden, to warm its views). */
+  warm?(report: FileReport, layout?: GraphLayout): void;
   /** Shortly after the report: the graph's default layout, computed in the worker. */
   layout?(id: number, layout: GraphLayout): void;
   /** Later than the report, when the streamed SHA-256 is done. */
@@ -178,6 +180,9 @@ export class ScanClient {
 
   private onMessage(message: WorkerToPage): void {
     switch (message.type) {
+      case 'warm-report':
+        this.events.warm?.(message.report, message.layout);
+        break;
       case 'progress':
         if (this.active?.job.id === message.id) {
           this.active.step = message.progress.message;

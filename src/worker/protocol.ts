@@ -30,5 +30,7 @@ export type WorkerToPage =
   | { type: 'documents'; id: number; documents: ScanDocument[] }
   /** Sent after the report (hashing never delays the verdict); a folder gets no hash. */
   | { type: 'hash'; id: number; sha256: string }
+  /** The warm-up scan's result, so the page can render its views once before the first real report. */
+  | { type: 'warm-report'; report: FileReport; layout?: GraphLayout }
   /** The worker hit an error outside a scan's own error handling; the page restarts it. */
   | { type: 'fatal'; id: number | null; message: string };

@@ -11,6 +11,9 @@ import type { FileReport } from '../core/report';
 import type { ScanDocument, ScanProgress } from '../core/scan-types';
 import { BlobSource } from './blob-source';
 import { MemorySource } from '../core/io/byte-source';
+import { openZip } from '../core/formats/zip';
+import { preflightRootAttributes } from '../core/formats/hdf5/preflight';
+import { inspectHdf5Structure } from '../core/formats/hdf5/structure';
 import { mountHdf5InWorker } from './hdf5-mount';
 import { hdf5WasmTimings, startHdf5Compile } from './hdf5-wasm';
 import type { GraphLayout } from '../core/graph/types';
@@ -135,7 +138,20 @@ function scheduleWarmUp(url: string): void {
         if (!response.ok || current !== null) return;
         const bytes = new Uint8Array(await response.arrayBuffer());
         const report = await scanSource(new MemorySource(bytes, 'warm-up'), { mountHdf5: mountHdf5InWorker });
-        if (report.layers.length > 0) layoutReport(report);
+        const layout = report.layers.length > 0 ? layoutReport(report) : undefined;
+        if (current === null) post({ type: 'warm-report', report, ...(layout ? { layout } : {}) });
+        // Our own HDF5 readers (attribute pre-check, group-tree walk) on the sample's model.weights.h5 — plain
+        // JavaScript; the HDF5 library's WebAssembly is still only instantiated for a real HDF5 file.
+        const zip = await openZip(new MemorySource(bytes, 'warm-up'));
+        try {
+          const weights = await zip.storedSlice('model.weights.h5');
+          if (weights) {
+            await preflightRootAttributes(weights, 0);
+            await inspectHdf5Structure(weights, 0, []);
+          }
+        } finally {
+          await zip.close();
+        }
         await import('h5wasm');
         warmUpMs = Math.round(performance.now() - t);
       } catch {
