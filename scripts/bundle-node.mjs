@@ -6,8 +6,13 @@ import { fileURLToPath } from 'node:url';
 
 export const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
-export function bundleForNode(entry, outfile) {
+/**
+ * `h5wasmBesideBundle`: the CLI loads the HDF5 library written next to it by build-cli.mjs (its WebAssembly a
+ * separate file); other bundles (bench, fuzzer) import h5wasm/node as it is.
+ */
+export function bundleForNode(entry, outfile, { h5wasmBesideBundle = false } = {}) {
   return build({
+    define: { __LAMBDALENS_H5_BESIDE__: h5wasmBesideBundle ? 'true' : 'false' },
     entryPoints: [entry],
     outfile,
     bundle: true,

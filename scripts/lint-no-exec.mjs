@@ -100,7 +100,9 @@ export function views(text) {
   return { code: code.join(''), specifiers: specifiers.join('') };
 }
 
-const LITERAL_ARG = String.raw`\s*(?:'[^'\n]*'|"[^"\n]*"|\x60[^\x60$]*\x60)\s*[,)]`;
+const QUOTED = String.raw`(?:'[^'\n]*'|"[^"\n]*"|\x60[^\x60$]*\x60)`;
+// A literal, or a literal resolved against the module's own URL (a file shipped beside the bundle).
+const LITERAL_ARG = String.raw`\s*(?:${QUOTED}|new\s+URL\(\s*${QUOTED}\s*,\s*import\.meta\.url\s*\)\.href)\s*[,)]`;
 
 /** Rules over the `code` view (literal contents blanked). */
 const CODE_RULES = [

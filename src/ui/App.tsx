@@ -153,6 +153,7 @@ export function App() {
           initial={selection}
           onSelectionChange={changeSelection}
           files={files}
+          hashProgress={selected.hashProgress}
         />
       )}
     </div>

@@ -38,6 +38,8 @@ export interface WorkspaceProps {
   onSelectionChange?(selection: Selection): void;
   /** The files list (several files, a folder, a shared link) drawn at the top of the left panel. */
   files?: ReactNode;
+  /** Share of the file hashed so far, while the hash is computed. */
+  hashProgress?: number;
 }
 
 /** The most severe finding, preferring one that sits in a layer (the graph can show it). */
@@ -68,7 +70,7 @@ function initialSelection(report: FileReport, initial: Selection | undefined): {
 
 const isTyping = (t: EventTarget | null) => t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
 
-export function Workspace({ report, layout, documents, hashExpected, readOnly = false, initial, onSelectionChange, files }: WorkspaceProps) {
+export function Workspace({ report, layout, documents, hashExpected, readOnly = false, initial, onSelectionChange, files, hashProgress }: WorkspaceProps) {
   const [selection, setSelection] = useState(() => initialSelection(report, initial));
   const [tab, setTab] = useState<DetailsTab>('payload');
   const [grouping, setGrouping] = useState<Grouping>('severity');
@@ -197,7 +199,7 @@ export function Workspace({ report, layout, documents, hashExpected, readOnly = 
           onGrouping={setGrouping}
           onOpenTable={() => setTable(true)}
         />
-        <FileFacts report={report} hashExpected={hashExpected} />
+        <FileFacts report={report} hashExpected={hashExpected} hashProgress={hashProgress} />
       </aside>
       <Splitter
         label="Resize the findings panel"
@@ -259,7 +261,7 @@ export function Workspace({ report, layout, documents, hashExpected, readOnly = 
 }
 
 /** What the container says about itself: format, size, hash, model, writer, members. */
-function FileFacts({ report, hashExpected }: { report: FileReport; hashExpected: boolean }) {
+function FileFacts({ report, hashExpected, hashProgress }: { report: FileReport; hashExpected: boolean; hashProgress?: number }) {
   const model = report.model;
   return (
     <section className="ws-facts" aria-label="File">
@@ -273,7 +275,7 @@ function FileFacts({ report, hashExpected }: { report: FileReport; hashExpected:
           <>
             <dt>SHA-256</dt>
             <dd className="mono small" data-testid="sha256">
-              {report.sha256 ?? <span className="muted">computing…</span>}
+              {report.sha256 ?? <span className="muted">computing…{hashProgress !== undefined && ` ${Math.floor(hashProgress * 100)}%`}</span>}
             </dd>
           </>
         )}

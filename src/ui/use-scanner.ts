@@ -25,6 +25,8 @@ export interface ScanEntry {
   documents?: ScanDocument[];
   /** From queueing (the drop) to the verdict. */
   elapsedMs?: number;
+  /** Share of the file hashed so far (0–1), while the hash is computed. */
+  hashProgress?: number;
 }
 
 export interface Scanner {
@@ -69,6 +71,7 @@ export function useScanner(): Scanner {
     clientRef.current ??= new ScanClient(
       {
         warm: (report, layout) => setWarmReport({ report, layout }),
+        hashProgress: (id, done, total) => update(id, (e) => ({ ...e, hashProgress: total > 0 ? done / total : 0 })),
         start: (id) => {
           noteScanActivity(1);
           update(id, (e) => ({ ...e, status: 'scanning', startedAt: performance.now() }));

@@ -29,6 +29,8 @@ export interface ScanClientEvents {
   report(id: number, report: FileReport): void;
   /** Before the report: the config documents its JSON pointers refer to. */
   documents?(id: number, documents: ScanDocument[]): void;
+  /** How far the file's hash has come, for big files. */
+  hashProgress?(id: number, done: number, total: number): void;
   /** The warm-up scan's report (the page may render it once, hidden, to warm its views). */
   warm?(report: FileReport, layout?: GraphLayout): void;
   /** Shortly after the report: the graph's default layout, computed in the worker. */
@@ -180,6 +182,9 @@ export class ScanClient {
 
   private onMessage(message: WorkerToPage): void {
     switch (message.type) {
+      case 'hash-progress':
+        if (this.hashing.has(message.id)) this.events.hashProgress?.(message.id, message.done, message.total);
+        break;
       case 'warm-report':
         this.events.warm?.(message.report, message.layout);
         break;

@@ -28,6 +28,8 @@ export type WorkerToPage =
   | { type: 'report'; id: number; report: FileReport; restart?: boolean; layout?: GraphLayout }
   /** The config documents the report's JSON pointers refer to (sent before the report). */
   | { type: 'documents'; id: number; documents: ScanDocument[] }
+  /** How far the file's hash has come (big files; the hash itself follows). */
+  | { type: 'hash-progress'; id: number; done: number; total: number }
   /** Sent after the report (hashing never delays the verdict); a folder gets no hash. */
   | { type: 'hash'; id: number; sha256: string }
   /** The warm-up scan's result, so the page can render its views once before the first real report. */

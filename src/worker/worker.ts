@@ -4,7 +4,7 @@
  */
 /// <reference lib="webworker" />
 import { scanFolder, scanSource } from '../core/scan';
-import { sha256Source } from '../core/io/sha256';
+import { hashBlob } from './file-hash';
 import { layoutReport } from '../core/graph/layout';
 import type { ByteSource } from '../core/io/byte-source';
 import type { FileReport } from '../core/report';
@@ -98,7 +98,7 @@ async function scanAndHash(
   // The hash comes after the verdict, streamed, and stops when the scan is cancelled.
   if (source && !controller.signal.aborted) {
     try {
-      const sha256 = await sha256Source(source, undefined, controller.signal);
+      const sha256 = await hashBlob(files[0].file, (done, total) => post({ type: 'hash-progress', id, done, total }), controller.signal);
       post({ type: 'hash', id, sha256 });
     } catch {
       // Cancelled or unreadable: the report keeps sha256 = null.
