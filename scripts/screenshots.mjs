@@ -1,9 +1,12 @@
-// README screenshots, regenerated from the real page: docs/screenshot.png (a malicious sample: verdict, graph,
-// payload), docs/graph-308.png (resnet_like_graph.keras, the flagged Lambda in the graph), docs/payload.png
-// (the payload view: highlighted source, marked disassembly).
+// README screenshots, regenerated from the real page:
+//   docs/screenshot.png  the workspace at 1440×900 after one drop of a malicious sample: header verdict, findings,
+//                        the graph with the flagged layer selected, its payload in the details panel
+//   docs/graph-308.png   resnet_like_graph.keras (308 layers) in the same workspace, the flagged Lambda centred
+//   docs/payload.png     the details panel alone: what the code does, highlighted source, marked disassembly
+//   docs/phone.png       the one-column layout at 390×844 (verdict → findings → payload → graph)
 //   node scripts/screenshots.mjs [--skip-build]
 // Builds to .scratch/shots-dist (the e2e dist/ is left alone), serves it on 127.0.0.1, drives /usr/bin/chromium
-// with playwright-core (never downloads a browser). Light colour scheme, 1280 px wide.
+// with playwright-core (never downloads a browser). Light colour scheme.
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { buildApp, dropFiles, launchChromium, serveDir } from './browser-kit.mjs';
@@ -44,27 +47,30 @@ async function main() {
   const server = await serveDir(outDir);
   const baseURL = `http://127.0.0.1:${server.address().port}/`;
   const browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, colorScheme: 'light', deviceScaleFactor: 1 });
-  const page = await context.newPage();
+  const shot = async (page, name) => {
+    const file = path.join(root, 'docs', name);
+    await page.screenshot({ path: file });
+    const v = page.viewportSize();
+    console.log(`${path.relative(root, file)}: ${v.width}×${v.height} px, ${(statSync(file).size / 1024).toFixed(0)} KB`);
+  };
   try {
-    // 1. The malicious sample: verdict, graph with the flagged layer selected, its payload in the details panel.
-    await open(page, baseURL, 'mal_exec_b64.keras');
-    const panel = page.getByTestId('details-panel');
+    const desktop = await (await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light', deviceScaleFactor: 1 })).newPage();
+    // 1. The malicious sample as a reviewer first sees it: nothing scrolled, nothing clicked.
+    await open(desktop, baseURL, 'mal_exec_b64.keras');
+    const panel = desktop.getByTestId('details-panel');
     await panel.getByTestId('payload-source').waitFor();
-    // Hide the long config so the payload sits right under the graph.
-    await panel.locator('details:has(> summary:text("Config"))').evaluate((d) => d.removeAttribute('open')).catch(() => {});
-    await shotOf(page, path.join(root, 'docs/screenshot.png'), [page.getByTestId('verdict'), page.getByTestId('layer-graph'), panel.getByTestId('payload-source')]);
-
-    // 3. The payload view alone: highlighted source, versions, marked disassembly.
-    await shotOf(page, path.join(root, 'docs/payload.png'), [panel.locator('[data-testid="layer-payload"]')]);
-
-    // 2. 308 layers: the graph with the flagged Lambda selected and centred.
-    await open(page, baseURL, 'resnet_like_graph.keras');
-    await page.getByTestId('graph-next-finding').click();
-    await page.locator('[data-testid="graph-node"][data-flagged="true"]').first().waitFor();
-    await page.locator('.lg-zoom button[aria-label="Zoom out"]').click();
-    await page.waitForTimeout(300);
-    await shotOf(page, path.join(root, 'docs/graph-308.png'), [page.getByTestId('layer-graph')]);
+    await shot(desktop, 'screenshot.png');
+    // 3. The details panel alone.
+    await shotOf(desktop, path.join(root, 'docs/payload.png'), [panel]);
+    // 2. 308 layers: the first finding is selected and centred on open.
+    await open(desktop, baseURL, 'resnet_like_graph.keras');
+    await desktop.locator('[data-testid="graph-node"][aria-current="true"][data-flagged="true"]').first().waitFor();
+    await shot(desktop, 'graph-308.png');
+    // 4. A phone: one column.
+    const phone = await (await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'light', deviceScaleFactor: 1 })).newPage();
+    await open(phone, baseURL, 'mal_exec_b64.keras');
+    await phone.getByTestId('details-panel').getByTestId('payload-source').waitFor();
+    await shot(phone, 'phone.png');
   } finally {
     await browser.close();
     server.close();

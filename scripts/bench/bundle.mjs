@@ -25,7 +25,7 @@ const ms = performance.now() - started;
 let summary;
 try {
   const parsed = JSON.parse(out);
-  const reports = Array.isArray(parsed) ? parsed : [parsed];
+  const reports = parsed.files;
   summary = reports.map((r) => ({ verdict: r.verdict, findings: r.findings.length, error: r.error?.message, sha256: r.sha256 }));
 } catch {
   summary = { unparsed: out.slice(0, 200), err: err.slice(0, 200) };

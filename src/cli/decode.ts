@@ -1,7 +1,10 @@
-/** `lambdalens decode`: one marshal payload from an argument or stdin, as text or JSON. */
+/** `lambdalens decode`: one marshal payload from an argument or stdin, as text or `lambdalens/decode@1` JSON. */
+import { decodeEnvelope } from '../core/export/envelope';
+import { sha256Hex } from '../core/io/sha256';
 import { decodePayload } from '../core/python/decode';
 import { payloadCandidate, decodeBase64, rawUnicodeEscapeToBytes } from '../core/keras/payload-bytes';
-import { inert } from './format-text';
+import { SEVERITIES, type Severity } from '../core/report';
+import { inert, jsonText, own, term, type TerminalText } from './terminal-text';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -24,25 +27,52 @@ export function payloadBytes(text: string): Uint8Array | null {
   return decodeBase64(t) ?? (t.length ? rawUnicodeEscapeToBytes(t) : null);
 }
 
-export async function runDecode(args: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const json = args.includes('--json');
-  const input = args.filter((a) => a !== '--json');
+/**
+ * Exit codes as for `scan`: 2 when the input is not a payload (or bad usage), 1 when the payload's severity
+ * (envelope.ts decodeSeverity: the worst of its indicators) is at or above --fail-on (default high), else 0.
+ */
+export async function runDecode(args: string[], out: (s: TerminalText) => void, err: (s: TerminalText) => void): Promise<number> {
+  let json = false;
+  let failOn: Severity = 'high';
+  const input: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--json') json = true;
+    else if (a === '--fail-on') {
+      const v = args[++i] as Severity | undefined;
+      if (!v || !SEVERITIES.includes(v)) {
+        err(own(`--fail-on takes one of ${SEVERITIES.join('|')}\n`));
+        return 2;
+      }
+      failOn = v;
+    } else if (a.startsWith('--')) {
+      err(term`decode: unknown option: ${inert(a)}\n`);
+      return 2;
+    } else input.push(a);
+  }
+  if (input.length > 1) {
+    err(own('decode takes one payload (an argument, or - / nothing for stdin)\n'));
+    return 2;
+  }
   const text = input.length === 0 || input[0] === '-' ? await readStdin() : input[0];
   const bytes = payloadBytes(text);
   if (!bytes) {
-    err('decode: the input is neither base64 nor raw_unicode_escape marshal text\n');
+    err(own('decode: the input is neither base64 nor raw_unicode_escape marshal text\n'));
     return 2;
   }
   const d = decodePayload(bytes);
-  if (json) out(JSON.stringify(d, null, 2) + '\n');
+  const envelope = decodeEnvelope(d, { bytes: bytes.length, sha256: sha256Hex(bytes) });
+  if (json) out(term`${jsonText(envelope, 2)}\n`);
   else {
-    if (!d.ok) out(`not a readable marshal code object: ${inert(d.error ?? '')}\n`);
-    out(`python: ${d.pythonVersions.map((v) => `${v.version} (${v.evidence.join('; ')})`).join(' | ') || 'unknown'}\n`);
-    if (d.code) out(`code: ${inert(d.code.qualname ?? d.code.name)} in ${inert(d.code.filename)}:${d.code.firstlineno}\n`);
-    out(`names: ${inert(d.names.join(', '))}\nstrings: ${inert(d.strings.map((s) => JSON.stringify(s)).join(', '))}\n`);
-    for (const i of d.indicators) out(`! ${i.category}: ${inert(i.title)} [${inert(i.evidence.join(', '))}] at ${i.where} ${i.offsets.join(',')}\n`);
-    if (d.source) out(`\n# source${d.sourceComplete ? '' : ' (partial)'}\n${inert(d.source)}\n`);
-    if (d.disassembly) out(`\n# disassembly\n${inert(d.disassembly)}\n`);
+    if (!d.ok) out(term`not a readable marshal code object: ${inert(d.error ?? '')}\n`);
+    out(term`severity: ${own(envelope.severity)}\n`);
+    out(term`python: ${inert(d.pythonVersions.map((v) => `${v.version} (${v.evidence.join('; ')})`).join(' | ') || 'unknown')}\n`);
+    if (d.code) out(term`code: ${inert(d.code.qualname ?? d.code.name)} in ${inert(d.code.filename)}:${d.code.firstlineno}\n`);
+    out(term`names: ${inert(d.names.join(', '))}\nstrings: ${inert(d.strings.map((s) => JSON.stringify(s)).join(', '))}\n`);
+    for (const i of d.indicators) out(term`! ${own(i.category)}: ${inert(i.title)} [${inert(i.evidence.join(', '))}] at ${inert(i.where)} ${own(i.offsets.join(','))}\n`);
+    if (d.source) out(term`\n# source${own(d.sourceComplete ? '' : ' (partial)')}\n${inert(d.source)}\n`);
+    if (d.disassembly) out(term`\n# disassembly\n${inert(d.disassembly)}\n`);
   }
-  return d.ok ? 0 : 2;
+  if (!d.ok) return 2;
+  return SEVERITIES.indexOf(envelope.severity) <= SEVERITIES.indexOf(failOn) ? 1 : 0;
 }

@@ -1,59 +1,70 @@
-/** Human-readable CLI output of a report (formatting only; the report is the data). */
+/** Human-readable CLI output of a report (formatting only; the report is the data). Every line is TerminalText. */
 import { countBySeverity } from '../core/analysis/verdict';
 import { whatItDoes, whatItDoesText } from '../core/analysis/what-it-does';
 import type { FileReport, Finding } from '../core/report';
+import { inert, joinText, own, paint, term, type TerminalText } from './terminal-text';
 
-const useColor = typeof process !== 'undefined' && process.stdout.isTTY && !process.env.NO_COLOR;
-const paint = (code: string, s: string) => (useColor ? `\x1b[${code}m${s}\x1b[0m` : s);
 const VERDICT_COLOR = { dangerous: '1;31', suspicious: '1;33', clean: '1;32', error: '1;35' } as const;
-
-/** Control and bidi characters from the file are shown escaped, never interpreted by the terminal. */
-export function inert(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, (c) =>
-    c === '\n' ? '\n' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
 
 function clip(s: string, n: number): string {
   return s.length > n ? s.slice(0, n - 1) + '…' : s;
 }
 
-function formatFinding(f: Finding): string[] {
-  const lines = [`  [${f.severity.toUpperCase()}] ${f.rule}  ${inert(f.title)}`];
-  lines.push(`      what it does: ${inert(whatItDoesText(whatItDoes(f)))}`);
-  lines.push(`      at ${inert(f.document)}${inert(f.location)}${f.layer ? `  (layer ${inert(f.layer)}${f.slot ? `, ${f.slot}` : ''})` : ''}`);
+function formatFinding(f: Finding): TerminalText[] {
+  const lines = [term`  [${own(f.severity.toUpperCase())}] ${own(f.rule)}  ${inert(f.title)}`];
+  lines.push(term`      what it does: ${inert(whatItDoesText(whatItDoes(f)))}`);
+  const layer = f.layer ? term`  (layer ${inert(f.layer)}${f.slot ? term`, ${inert(f.slot)}` : own('')})` : own('');
+  lines.push(term`      at ${inert(f.document)}${inert(f.location)}${layer}`);
   const d = f.payload?.decoded;
   if (d) {
-    if (d.pythonVersions.length) lines.push(`      python: ${d.pythonVersions.map((v) => v.version).join(', ')}`);
-    if (d.names.length) lines.push(`      names: ${inert(clip(d.names.join(', '), 160))}`);
-    if (d.strings.length) lines.push(`      strings: ${inert(clip(d.strings.map((s) => JSON.stringify(s)).join(', '), 160))}`);
-    if (d.source) lines.push(`      source${d.sourceComplete ? '' : ' (partial)'}: ${inert(clip(d.source.replace(/\n/g, ' ⏎ '), 200))}`);
-    if (!d.ok && d.error) lines.push(`      decode error: ${inert(d.error)}`);
+    if (d.pythonVersions.length) lines.push(term`      python: ${own(d.pythonVersions.map((v) => v.version).join(', '))}`);
+    if (d.names.length) lines.push(term`      names: ${inert(clip(d.names.join(', '), 160))}`);
+    if (d.strings.length) lines.push(term`      strings: ${inert(clip(d.strings.map((s) => JSON.stringify(s)).join(', '), 160))}`);
+    if (d.source) lines.push(term`      source${own(d.sourceComplete ? '' : ' (partial)')}: ${inert(clip(d.source.replace(/\n/g, ' ⏎ '), 200))}`);
+    if (!d.ok && d.error) lines.push(term`      decode error: ${inert(d.error)}`);
   }
+  const globals = pickleGlobals(f);
+  if (globals.length) lines.push(term`      globals: ${inert(clip(globals.join(', '), 200))}`);
   const defaults = f.loaders.filter((l) => l.when === 'default');
-  if (defaults.length) lines.push(`      runs on plain load: ${defaults.map((l) => `${l.loader} ${l.versions}`).join('; ')}`);
-  if (f.references.length) lines.push(`      refs: ${f.references.join(', ')}`);
+  if (defaults.length) lines.push(term`      runs on plain load: ${inert(defaults.map((l) => `${l.loader} ${l.versions}`).join('; '))}`);
+  if (f.references.length) lines.push(term`      refs: ${inert(f.references.join(', '))}`);
   return lines;
 }
 
-export function formatReportText(r: FileReport): string {
+/** `module.name` of each non-safe global a pickle finding lists (structured evidence, see pickle-evidence.ts). */
+function pickleGlobals(f: Finding): string[] {
+  const globals = f.evidence.globals;
+  if (!Array.isArray(globals)) return [];
+  return globals
+    .filter((g): g is { module: string; name: string; safe: boolean } => typeof g === 'object' && g !== null && typeof (g as { module?: unknown }).module === 'string')
+    .filter((g) => !g.safe)
+    .map((g) => `${g.module}.${g.name}`);
+}
+
+export function formatReportText(r: FileReport): TerminalText {
   const counts = countBySeverity(r.findings);
   const countText = Object.entries(counts)
     .filter(([, n]) => n > 0)
     .map(([s, n]) => `${n} ${s}`)
     .join(', ');
-  const lines = [
-    `${inert(r.path)}  ${paint(VERDICT_COLOR[r.verdict], r.verdict.toUpperCase())}${r.error ? ` (${r.error.code})` : ''}  ${r.format}${r.formatDetail ? ` (${inert(r.formatDetail)})` : ''}  ${r.timings.totalMs} ms`,
-    `  ${inert(r.verdictReason)}`,
+  const detail = r.formatDetail ? term` (${inert(r.formatDetail)})` : own('');
+  const lines: TerminalText[] = [
+    term`${inert(r.path)}  ${paint(VERDICT_COLOR[r.verdict], own(r.verdict.toUpperCase()))}${r.error?.code ? term` (${own(r.error.code)})` : own('')}  ${own(r.format)}${detail}  ${r.timings.totalMs} ms`,
+    term`  ${inert(r.verdictReason)}`,
   ];
   if (r.model) {
     const m = r.model;
-    lines.push(`  model: ${inert(m.className ?? '?')} ${inert(m.name ?? '')}, ${m.layerCount} layers${m.kerasVersion ? `, written by Keras ${inert(m.kerasVersion)}` : ''}${m.backend ? ` (${inert(m.backend)})` : ''}`);
+    const keras = m.kerasVersion ? term`, written by Keras ${inert(m.kerasVersion)}` : own('');
+    const backend = m.backend ? term` (${inert(m.backend)})` : own('');
+    lines.push(term`  model: ${inert(m.className ?? '?')} ${inert(m.name ?? '')}, ${m.layerCount} layers${keras}${backend}`);
   }
-  if (r.sha256) lines.push(`  sha256: ${r.sha256}`);
-  for (const s of r.skipped ?? []) lines.push(`  not inspected: ${inert(s.part)} (${s.category}): ${inert(s.reason)}${s.readBy.length ? `; read by ${inert(s.readBy.join(', '))}` : ''}`);
-  for (const note of r.notes ?? []) lines.push(`  note: ${inert(note)}`);
-  if (countText) lines.push(`  findings: ${countText}`);
+  if (r.sha256) lines.push(term`  sha256: ${inert(r.sha256)}`);
+  for (const s of r.skipped ?? []) {
+    const readBy = s.readBy.length ? term`; read by ${inert(s.readBy.join(', '))}` : own('');
+    lines.push(term`  not inspected: ${inert(s.part)} (${own(s.category)}): ${inert(s.reason)}${readBy}`);
+  }
+  for (const note of r.notes ?? []) lines.push(term`  note: ${inert(note)}`);
+  if (countText) lines.push(term`  findings: ${own(countText)}`);
   for (const f of r.findings) lines.push(...formatFinding(f));
-  return lines.join('\n');
+  return joinText(lines, '\n');
 }

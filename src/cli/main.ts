@@ -1,13 +1,14 @@
 /**
  * `lambdalens` — the CLI over the same core as the page.
- *   lambdalens scan <paths…> [--json] [--sarif F] [--markdown F] [--evidence DIR] [--fail-on <severity>] [--no-hash] [--timeout S]
- *   lambdalens decode [<base64>|-]
+ *   lambdalens scan <paths…> [--json|--jsonl] [--sarif F] [--markdown F] [--evidence DIR] [--fail-on <severity>] [--no-hash] [--timeout S]
+ *   lambdalens decode [<base64>|-] [--json] [--fail-on <severity>]
  * Exit codes: 0 clean or below the threshold, 1 findings at or above it, 2 errors or bad usage.
  */
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { evidenceDocuments, buildEvidenceBundle } from '../core/export/evidence';
+import { evidenceDocuments, evidenceFileName, buildEvidenceBundle } from '../core/export/evidence';
+import { scanEnvelope, type SkippedPath } from '../core/export/envelope';
 import { reportsToMarkdown } from '../core/export/markdown';
 import { toSarifText } from '../core/export/sarif';
 import { IsolatedScanner, runJob, serveScanJobs, type ScanJob, type ScanResult } from '../node/isolated-scan';
@@ -16,23 +17,31 @@ import { isSavedModelDir } from '../node/scan-path';
 import { VERSION } from '../core/version';
 import { formatReportText } from './format-text';
 import { runDecode } from './decode';
+import { inert, jsonText, own, term, type TerminalText } from './terminal-text';
 
 const USAGE = `lambdalens ${VERSION} — see what code a Keras/TensorFlow model runs on load, without loading it.
 
 Usage:
   lambdalens scan <paths…> [options]
-  lambdalens decode [<base64>|-] [--json]
+  lambdalens decode [<base64>|-] [--json] [--fail-on <sev>]
 
 scan      files and folders (folders are searched recursively; files are recognised by their bytes;
           a folder holding saved_model.pb is one SavedModel)
-  --json              print the JSON report (schema lambdalens/report@1): one object, or an array for several files
+  --json              print one JSON document (schema lambdalens/scan@1, schemas/scan.schema.json): every file's
+                      report in "files", a summary, and the paths skipped as not models
+  --jsonl             print one report per line (schemas/report.schema.json) as each file finishes
   --sarif <file|->    write a SARIF 2.1.0 log (one result per finding) to a file, or - for stdout
   --markdown <file|-> write a Markdown summary for tickets
-  --evidence <dir>    write an evidence bundle (zip: report, configs, each payload as .pyc/.py/.b64) per flagged file
+  --evidence <dir>    write an evidence bundle per input (zip: report, configs, each payload as .pyc/.py/.b64),
+                      named <file>.<hash of its full path>.evidence.zip
   --fail-on <sev>     exit 1 when a finding is at or above: critical|high|medium|low|info (default: high)
   --no-hash           skip the streamed sha256
   --timeout <s>       give up on a file after this many seconds (default 60)
-decode    decode one marshal payload (base64 or raw_unicode_escape text) from the argument or stdin
+decode    decode one marshal payload (base64 or raw_unicode_escape text) from the argument or stdin;
+          --json prints lambdalens/decode@1 (schemas/decode.schema.json); exits 1 when the code's severity
+          (the worst of what it does: process, eval/exec, files, network → critical) is at or above --fail-on
+
+Only one output may go to stdout (text, --json, --jsonl, --sarif -, --markdown -).
 
 Exit codes: 0 clean or below the threshold, 1 findings at or above it, 2 errors or bad usage.`;
 
@@ -74,8 +83,10 @@ async function expand(paths: string[]): Promise<Target[]> {
   return out;
 }
 
-function isSkippable(report: FileReport): boolean {
-  return report.verdict === 'error' && /not a recognised model format|the file is empty/.test(report.error?.message ?? '');
+/** A file found inside a folder that is not a model at all: listed in `skipped`, not reported as an error. */
+function skipReason(report: FileReport): string | null {
+  const code = report.error?.code;
+  return report.verdict === 'error' && (code === 'unrecognised' || code === 'empty') ? (report.error?.message ?? code) : null;
 }
 
 export interface MainOptions {
@@ -83,27 +94,31 @@ export interface MainOptions {
   isolate?: URL;
 }
 
+/** Writes to stdout and stderr take TerminalText only (terminal-text.ts): nothing from a file reaches them raw. */
+export type Write = (s: TerminalText) => void;
+
 export async function main(
   argv: string[],
-  out: (s: string) => void = (s) => process.stdout.write(s),
-  err: (s: string) => void = (s) => process.stderr.write(s),
+  out: Write = (s) => process.stdout.write(s),
+  err: Write = (s) => process.stderr.write(s),
   options: MainOptions = {},
 ): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
-    out(USAGE + '\n');
+    out(own(USAGE + '\n'));
     return command ? 0 : 2;
   }
   if (command === '--version') {
-    out(VERSION + '\n');
+    out(own(VERSION + '\n'));
     return 0;
   }
   if (command === 'decode') return runDecode(rest, out, err);
   if (command !== 'scan') {
-    err(`unknown command: ${command}\n\n${USAGE}\n`);
+    err(term`unknown command: ${inert(command)}\n\n${own(USAGE)}\n`);
     return 2;
   }
   let json = false;
+  let jsonl = false;
   let hash = true;
   let sarif: string | undefined;
   let markdown: string | undefined;
@@ -114,72 +129,85 @@ export async function main(
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     if (a === '--json') json = true;
+    else if (a === '--jsonl') jsonl = true;
     else if (a === '--no-hash') hash = false;
     else if (a === '--sarif' || a === '--markdown' || a === '--evidence' || a === '--timeout') {
       const v = rest[++i];
       if (!v || (v.startsWith('--') && v !== '-')) {
-        err(`${a} needs a value\n`);
+        err(own(`${a} needs a value\n`));
         return 2;
       }
       if (a === '--sarif') sarif = v;
       else if (a === '--markdown') markdown = v;
       else if (a === '--evidence') evidence = v;
       else if (!(Number(v) > 0)) {
-        err('--timeout takes a number of seconds\n');
+        err(own('--timeout takes a number of seconds\n'));
         return 2;
       } else timeoutMs = Number(v) * 1000;
     }
     else if (a === '--fail-on') {
       const v = rest[++i] as Severity | undefined;
       if (!v || !SEVERITIES.includes(v)) {
-        err(`--fail-on takes one of ${SEVERITIES.join('|')}\n`);
+        err(own(`--fail-on takes one of ${SEVERITIES.join('|')}\n`));
         return 2;
       }
       failOn = v;
     } else if (a.startsWith('--')) {
-      err(`unknown option: ${a}\n\n${USAGE}\n`);
+      err(term`unknown option: ${inert(a)}\n\n${own(USAGE)}\n`);
       return 2;
     } else paths.push(a);
   }
-  if (paths.length === 0) {
-    err(`scan needs at least one path\n\n${USAGE}\n`);
+  // One document per stream: two outputs on stdout would be one unparsable stream.
+  const toStdout = [json && '--json', jsonl && '--jsonl', sarif === '-' && '--sarif -', markdown === '-' && '--markdown -'].filter((x): x is string => typeof x === 'string');
+  if (toStdout.length > 1) {
+    err(own(`only one output can go to stdout, and ${toStdout.join(' and ')} both ask for it: write the others to files (e.g. --sarif out.sarif)\n`));
     return 2;
   }
+  if (paths.length === 0) {
+    err(own(`scan needs at least one path\n\n${USAGE}\n`));
+    return 2;
+  }
+  const text = toStdout.length === 0;
   const targets = await expand(paths);
   const results: ScanResult[] = [];
-  const skipped: string[] = [];
+  const skipped: SkippedPath[] = [];
   const scanner = options.isolate ? new IsolatedScanner(options.isolate, timeoutMs) : null;
   try {
     for (const t of targets) {
       const job: ScanJob = { path: t.path, folder: t.folder === true, hash };
       const result = scanner ? await scanner.scan(job) : await runJob(job);
-      if (t.discovered && isSkippable(result.report)) skipped.push(t.path);
-      else results.push(result);
+      const reason = t.discovered ? skipReason(result.report) : null;
+      if (reason !== null) {
+        skipped.push({ path: t.path, reason });
+        if (jsonl) err(term`skipped ${inert(t.path)}: ${inert(reason)}\n`);
+        continue;
+      }
+      results.push(result);
+      // Streamed as each file finishes: thousands of files need not wait for the last.
+      if (jsonl) out(term`${jsonText(result.report)}\n`);
+      else if (text) out(term`${formatReportText(result.report)}\n`);
     }
   } finally {
     await scanner?.close();
   }
   const reports = results.map((r) => r.report);
-  const emit = async (target: string, text: string) => (target === '-' ? out(text) : writeFile(target, text));
-  if (sarif) await emit(sarif, toSarifText(reports) + '\n');
-  if (markdown) await emit(markdown, reportsToMarkdown(reports));
+  const emit = async (target: string, content: TerminalText) => (target === '-' ? out(content) : writeFile(target, content));
+  if (sarif) await emit(sarif, term`${inert(toSarifText(reports))}\n`);
+  if (markdown) await emit(markdown, inert(reportsToMarkdown(reports)));
   if (evidence) {
     await mkdir(evidence, { recursive: true });
+    // One bundle per input, named by its full path (two m.h5 in different folders are two bundles).
     for (const r of results) {
-      if (r.report.findings.length === 0) continue;
       const bundle = await buildEvidenceBundle({ report: r.report, documents: evidenceDocuments(r.documents) });
-      await writeFile(path.join(evidence, bundle.fileName), bundle.bytes);
+      await writeFile(path.join(evidence, evidenceFileName(path.resolve(r.report.path))), bundle.bytes);
     }
   }
-  if (json) out(JSON.stringify(reports.length === 1 && targets.length === 1 ? reports[0] : reports, null, 2) + '\n');
-  else if (sarif !== '-' && markdown !== '-') {
-    for (const r of reports) out(formatReportText(r) + '\n');
-    if (skipped.length) out(`skipped ${skipped.length} file(s) that are not model files\n`);
-  }
+  if (json) out(term`${jsonText(scanEnvelope(reports, skipped), 2)}\n`);
+  else if (text) for (const s of skipped) out(term`skipped ${inert(s.path)}: ${inert(s.reason)}\n`);
   const threshold = SEVERITIES.indexOf(failOn);
   if (reports.some((r) => r.verdict === 'error')) return 2;
   if (reports.length === 0) {
-    err('no model files found\n');
+    err(own('no model files found\n'));
     return 2;
   }
   return reports.some((r) => r.findings.some((f) => SEVERITIES.indexOf(f.severity) <= threshold)) ? 1 : 0;

@@ -9,7 +9,8 @@ export type { SkippedPart };
 
 export const REPORT_SCHEMA = 'lambdalens/report@1';
 
-export type Verdict = 'dangerous' | 'suspicious' | 'clean' | 'error';
+export const VERDICTS = ['dangerous', 'suspicious', 'clean', 'error'] as const;
+export type Verdict = (typeof VERDICTS)[number];
 
 /**
  * Why a file could not be inspected. Hosts switch on the code (the worker restarts after `wasm-trap`, the CLI

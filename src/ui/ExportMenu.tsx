@@ -5,6 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { buildEvidenceBundle, evidenceDocuments, safeSlug } from '../core/export/evidence';
+import { scanEnvelope } from '../core/export/envelope';
 import { reportsToMarkdown } from '../core/export/markdown';
 import { toSarifText } from '../core/export/sarif';
 import { SHARE_FRAGMENT_BUDGET, encodeShareLink, type StripStep } from '../core/export/share-link';
@@ -116,8 +117,9 @@ export function ExportMenu({
   const name = stem(report);
   const downloadJson = () =>
     run('JSON export', () => {
-      downloadBlob(`${JSON.stringify(report, null, 2)}\n`, `${name}.lambdalens.json`, 'application/json');
-      return `Saved ${name}.lambdalens.json`;
+      // The same document as the CLI's `scan --json` (lambdalens/scan@1), so one jq filter reads both.
+      downloadBlob(`${JSON.stringify(scanEnvelope([report]), null, 2)}\n`, `${name}.lambdalens.json`, 'application/json');
+      return `Saved ${name}.lambdalens.json (lambdalens/scan@1)`;
     });
   const downloadSarif = () =>
     run('SARIF export', () => {

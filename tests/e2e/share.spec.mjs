@@ -1,6 +1,10 @@
 // Share links (#report=…), #layer= deep links and downloads: a report, never the model, travels in the fragment.
 import { deflateRawSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+import Ajv2020 from 'ajv/dist/2020.js';
 import { assert, download, dropFiles, test, waitVerdict, menuItem } from './harness.mjs';
+
+const validateScan = new Ajv2020({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(new URL('../../schemas/scan.schema.json', import.meta.url), 'utf8')));
 
 const CLIPBOARD = { permissions: ['clipboard-read', 'clipboard-write'] };
 
@@ -164,7 +168,12 @@ test('downloads: JSON, SARIF 2.1.0 (results = findings), Markdown and the eviden
   assert.equal(log.runs[0].results.length, findings, 'one SARIF result per finding');
 
   const json = await download(page, async () => (await menuItem(page, 'export-json')).click());
-  const report = JSON.parse(json.bytes.toString('utf8'));
+  const envelope = JSON.parse(json.bytes.toString('utf8'));
+  // The CLI's scan --json document (lambdalens/scan@1), valid against the shipped schema.
+  assert.equal(envelope.schema, 'lambdalens/scan@1');
+  assert.ok(validateScan(envelope), JSON.stringify(validateScan.errors?.slice(0, 3)));
+  assert.deepEqual(envelope.summary.verdicts, { dangerous: 1, suspicious: 0, clean: 0, error: 0 });
+  const [report] = envelope.files;
   assert.equal(report.path, 'two_lambdas.h5');
   assert.equal(report.findings.length, findings);
 
@@ -172,7 +181,7 @@ test('downloads: JSON, SARIF 2.1.0 (results = findings), Markdown and the eviden
   assert.match(markdown.bytes.toString('utf8'), /two_lambdas\.h5/);
 
   const evidence = await download(page, async () => (await menuItem(page, 'export-evidence')).click());
-  assert.equal(evidence.name, 'two_lambdas.h5.evidence.zip');
+  assert.match(evidence.name, /^two_lambdas\.h5\.[0-9a-f]{8}\.evidence\.zip$/);
   assert.equal(evidence.bytes.subarray(0, 4).toString('latin1'), 'PK\x03\x04', 'a zip');
   const listing = evidence.bytes.toString('latin1');
   assert.ok(listing.includes('report.json') && listing.includes('SHA256SUMS'), 'report.json and SHA256SUMS inside');

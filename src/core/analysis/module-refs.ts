@@ -29,6 +29,11 @@ export interface ModuleHit {
   severity: Severity;
   /** Short reason for the title. */
   reason: string;
+  /**
+   * A Functional layers[] entry that is itself a function is a layer of its own (named by its `name`), not part
+   * of the enclosing model: findings are reported at `<model>/<name>`.
+   */
+  entryLayer?: string;
 }
 
 const FUNCTIONAL_LAYER_ENTRY = /\/layers\/\d+$/;
@@ -46,7 +51,15 @@ export function moduleHits(objects: readonly ConfigObject[], allowedRoot: (modul
     const ref = functionRef(v);
     // CVE-2025-1550: a Functional layers[] entry that is a function is called with inbound args during load.
     if (className === 'function' && FUNCTIONAL_LAYER_ENTRY.test(o.pointer)) {
-      hits.push({ object: o, module, className, severity: 'critical', reason: `a Functional layer entry that is the function ${module ? `${module}.` : ''}${str(v.config) ?? '?'}` });
+      const name = str(v.name) ?? str(v.config) ?? '?';
+      hits.push({
+        object: o,
+        module,
+        className,
+        severity: 'critical',
+        reason: `a Functional layer entry that is the function ${module ? `${module}.` : ''}${str(v.config) ?? '?'}`,
+        entryLayer: o.layer ? `${o.layer}/${name}` : name,
+      });
       continue;
     }
     if (module === undefined) continue;
@@ -98,5 +111,5 @@ export function moduleEvidence(hit: ModuleHit, objects: readonly ConfigObject[])
 }
 
 export function moduleDetection(hit: ModuleHit, objects: readonly ConfigObject[], title: string): Detection {
-  return { title, severity: hit.severity, ...at(hit.object), evidence: moduleEvidence(hit, objects) };
+  return { title, severity: hit.severity, ...at(hit.object), ...(hit.entryLayer ? { layer: hit.entryLayer } : {}), evidence: moduleEvidence(hit, objects) };
 }

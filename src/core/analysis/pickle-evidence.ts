@@ -1,19 +1,70 @@
-/** Compact evidence of one pickle scan: the imports and calls that matter, capped. */
+/**
+ * What a reviewer acts on in a pickle, as fields rather than prose: every global it imports (safe ones marked
+ * safe), every call with its callable and string arguments, and its string constants. Offsets are into the
+ * finding's document. Capped so a pickle with a million records stays a small report.
+ */
 import type { EmbeddedPickle } from '../keras/model';
 
-export function pickleSummary(p: EmbeddedPickle): Record<string, unknown> {
-  const notable = p.scan.globals.filter((g) => g.class !== 'safe').slice(0, 30);
-  const calls = p.scan.calls
-    .filter((c) => c.target && notable.some((g) => g.module === c.target!.module && g.name === c.target!.name))
-    .slice(0, 20)
-    .map((c) => ({ call: `${c.target!.module}.${c.target!.name}`, opcode: c.opcode, offset: p.offset + c.offset, stringArgs: c.stringArgs }));
+export interface PickleGlobalEvidence {
+  module: string;
+  name: string;
+  /** On the known-safe list (tensor rebuilds, numpy/sklearn classes …); the rest are what to look at. */
+  safe: boolean;
+  class: 'safe' | 'dangerous' | 'unknown';
+  offset: number;
+}
+
+export interface PickleCallEvidence {
+  /** `module.name` of the called global, or null when the callable is not a plain import (a computed value). */
+  callable: string | null;
+  args: string[];
+  opcode: string;
+  offset: number;
+}
+
+export interface PickleEvidence {
+  container: string;
+  protocol: number;
+  pickles: number;
+  globals: PickleGlobalEvidence[];
+  calls: PickleCallEvidence[];
+  strings: string[];
+  error?: { message: string; offset: number };
+}
+
+const MAX_GLOBALS = 100;
+const MAX_CALLS = 50;
+const MAX_STRINGS = 50;
+
+export function pickleEvidence(p: EmbeddedPickle): PickleEvidence {
+  const seen = new Set<string>();
+  const globals: PickleGlobalEvidence[] = [];
+  // Not-safe first, so a cap never hides the imports that matter behind tensor rebuilds.
+  const ordered = [...p.scan.globals.filter((g) => g.class !== 'safe'), ...p.scan.globals.filter((g) => g.class === 'safe')];
+  for (const g of ordered) {
+    const key = `${g.module}.${g.name}`;
+    if (seen.has(key) || globals.length >= MAX_GLOBALS) continue;
+    seen.add(key);
+    globals.push({ module: g.module, name: g.name, safe: g.class === 'safe', class: g.class, offset: p.offset + g.offset });
+  }
+  const calls = [...p.scan.calls]
+    .sort((a, b) => Number(a.stringArgs.length === 0) - Number(b.stringArgs.length === 0))
+    .slice(0, MAX_CALLS)
+    .sort((a, b) => a.offset - b.offset)
+    .map((c) => ({ callable: c.target ? `${c.target.module}.${c.target.name}` : null, args: c.stringArgs, opcode: c.opcode, offset: p.offset + c.offset }));
   return {
     container: p.container,
     protocol: p.scan.protocol,
     pickles: p.scan.pickles,
-    globals: notable.map((g) => ({ global: `${g.module}.${g.name}`, class: g.class, severity: g.severity, offset: p.offset + g.offset, rule: g.rule })),
+    globals,
     calls,
-    safeGlobals: p.scan.globals.filter((g) => g.class === 'safe').length,
-    error: p.scan.error,
+    // Call arguments first: with a cap, the strings that reach a call matter more than field names.
+    strings: [...new Set([...calls.flatMap((c) => c.args), ...p.scan.strings])].slice(0, MAX_STRINGS),
+    ...(p.scan.error ? { error: { message: p.scan.error.message, offset: p.offset + p.scan.error.offset } } : {}),
   };
+}
+
+/** Where in its document a pickle finding points: its JSON pointer if it has one, else the byte offset `@N`. */
+export function pickleLocation(p: EmbeddedPickle, offset = 0): string {
+  return p.location || `@${p.offset + offset}`;
 }

@@ -113,6 +113,15 @@ function payloadMembers(p: PayloadReport, stem: string): PendingMember[] {
   return out;
 }
 
+/**
+ * `<file name>.<8 hex of the full path's sha256>.evidence.zip`: two `m.h5` in different folders get two bundles,
+ * and the same path always the same name (a re-run replaces its own bundle, never another file's).
+ */
+export function evidenceFileName(fullPath: string): string {
+  const base = safeSlug(fullPath.split(/[\\/]/).pop() ?? 'model', 80);
+  return `${base}.${sha256Hex(new TextEncoder().encode(fullPath)).slice(0, 8)}.evidence.zip`;
+}
+
 /** Builds the bundle in memory (reports and payloads are small; the model file itself is never included). */
 export async function buildEvidenceBundle(input: EvidenceInput, options: EvidenceOptions = {}): Promise<EvidenceBundle> {
   const enc = new TextEncoder();
@@ -136,6 +145,6 @@ export async function buildEvidenceBundle(input: EvidenceInput, options: Evidenc
   const writer = new ZipWriter(new Uint8ArrayWriter(), { useWebWorkers: false, level: options.level ?? 6, lastModDate: date });
   for (const m of pending) await writer.add(m.name, new Uint8ArrayReader(m.bytes), { lastModDate: date });
   const bytes = await writer.close();
-  const fileName = `${safeSlug(report.path.split(/[\\/]/).pop() ?? 'model', 80)}.evidence.zip`;
+  const fileName = evidenceFileName(report.path);
   return { bytes, members: pending.map((m) => m.name), fileName };
 }

@@ -1,79 +1,15 @@
 /**
- * Structural check of a FileReport that arrived from outside (a shared link, a pasted JSON): every field the
- * views read has the right type and a bounded size, so a hostile link cannot crash or stall the page.
- * Hand-written for this one schema; `evidence`, `defaults` and `closure` stay free-form JSON (already bounded
- * by the JSON limits of the caller).
+ * The shape of a FileReport, written once (./shape.ts): the bounded structural check for a report that arrived
+ * from outside (a shared link, a pasted JSON), so a hostile link cannot crash or stall the page, and the JSON
+ * Schema in `schemas/` (scripts/schemas.mjs writes it from these shapes). `evidence`, `defaults` and `closure`
+ * stay free-form JSON (already bounded by the JSON limits of the caller).
  */
 import { SKIP_CATEGORIES, SKIPPED_PART_KINDS } from '../coverage';
-import { ERROR_CODES, REPORT_SCHEMA, SEVERITIES, type FileReport } from '../report';
+import { ERROR_CODES, REPORT_SCHEMA, SEVERITIES, VERDICTS, type FileReport } from '../report';
+import { anyJson as any, arrayOf, bool, nullable, num, obj, oneOf, recordOf, ShapeError, str, type Shape } from './shape';
 
-export class ReportShapeError extends Error {
-  constructor(readonly pointer: string, message: string) {
-    super(`${pointer || '/'}: ${message}`);
-    this.name = 'ReportShapeError';
-  }
-}
-
-type Check = (v: unknown, at: string) => void;
-
-const MAX_STRING = 1_000_000;
-const MAX_ITEMS = 100_000;
-
-function fail(at: string, message: string): never {
-  throw new ReportShapeError(at, message);
-}
-
-const str: Check = (v, at) => {
-  if (typeof v !== 'string') fail(at, 'expected a string');
-  if (v.length > MAX_STRING) fail(at, 'string too long');
-};
-const num: Check = (v, at) => {
-  if (typeof v !== 'number' || !Number.isFinite(v)) fail(at, 'expected a finite number');
-};
-const bool: Check = (v, at) => {
-  if (typeof v !== 'boolean') fail(at, 'expected a boolean');
-};
-const any: Check = () => {};
-const oneOf =
-  (values: readonly string[]): Check =>
-  (v, at) => {
-    if (typeof v !== 'string' || !values.includes(v)) fail(at, `expected one of ${values.join('|')}`);
-  };
-const nullable =
-  (check: Check): Check =>
-  (v, at) => {
-    if (v !== null) check(v, at);
-  };
-const arrayOf =
-  (check: Check, max = MAX_ITEMS): Check =>
-  (v, at) => {
-    if (!Array.isArray(v)) fail(at, 'expected an array');
-    if (v.length > max) fail(at, `more than ${max} items`);
-    v.forEach((x, i) => check(x, `${at}/${i}`));
-  };
-const recordOf =
-  (check: Check): Check =>
-  (v, at) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(at, 'expected an object');
-    for (const [k, x] of Object.entries(v)) check(x, `${at}/${k}`);
-  };
-/** Required keys must be present; optional keys (`?` suffix) may be absent or undefined. Unknown keys pass. */
-const obj =
-  (shape: Record<string, Check>): Check =>
-  (v, at) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(at, 'expected an object');
-    const o = v as Record<string, unknown>;
-    for (const [key, check] of Object.entries(shape)) {
-      const optional = key.endsWith('?');
-      const name = optional ? key.slice(0, -1) : key;
-      const value = Object.prototype.hasOwnProperty.call(o, name) ? o[name] : undefined;
-      if (value === undefined) {
-        if (!optional) fail(`${at}/${name}`, 'missing');
-        continue;
-      }
-      check(value, `${at}/${name}`);
-    }
-  };
+/** Kept as the name callers catch. */
+export const ReportShapeError = ShapeError;
 
 const loaderImpact = obj({ loader: str, versions: str, when: oneOf(['default', 'option', 'fixed']), 'note?': str });
 const indicator = obj({
@@ -98,7 +34,7 @@ const codeSummary = obj({
   names: arrayOf(str),
   consts: arrayOf(str),
 });
-const decoding = obj({
+export const decodingShape: Shape = obj({
   ok: bool,
   'error?': str,
   pythonVersions: arrayOf(obj({ version: str, evidence: arrayOf(str) })),
@@ -117,7 +53,7 @@ const payload = obj({
   size: num,
   'defaults?': any,
   'closure?': any,
-  decoded: decoding,
+  decoded: decodingShape,
   base64: str,
 });
 const finding = obj({
@@ -147,7 +83,7 @@ const layer = obj({
   document: str,
   location: str,
 });
-const fileReport = obj({
+export const fileReportShape: Shape = obj({
   schema: oneOf([REPORT_SCHEMA]),
   tool: obj({ name: oneOf(['lambdalens']), version: str }),
   path: str,
@@ -155,7 +91,7 @@ const fileReport = obj({
   format: str,
   formatDetail: str,
   sha256: nullable(str),
-  verdict: oneOf(['dangerous', 'suspicious', 'clean', 'error']),
+  verdict: oneOf(VERDICTS),
   verdictReason: str,
   // `code` is absent in reports written before error codes existed (old shared links).
   'error?': obj({ 'code?': oneOf(ERROR_CODES), message: str, 'offset?': num, 'pointer?': str }),
@@ -178,5 +114,5 @@ const fileReport = obj({
 
 /** Throws ReportShapeError (with a JSON pointer) unless `value` has the FileReport shape. */
 export function assertFileReport(value: unknown): asserts value is FileReport {
-  fileReport(value, '');
+  fileReportShape.check(value, '');
 }

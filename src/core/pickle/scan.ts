@@ -71,6 +71,8 @@ export interface PickleCall {
 export interface PickleScan {
   globals: PickleGlobal[];
   calls: PickleCall[];
+  /** Distinct string constants pushed (unicode and byte strings decoded as text), in order, at most 200 of 200 chars. */
+  strings: string[];
   /** Number of pickles that reached STOP. */
   pickles: number;
   /** Highest PROTO seen (0 when none). */
@@ -91,6 +93,9 @@ export interface PickleScanOptions {
   /** Read at most this many pickles (e.g. 5 for the legacy torch.save layout before raw storages). */
   maxPickles?: number;
 }
+
+const MAX_STRINGS = 200;
+const MAX_STRING_CHARS = 200;
 
 // ---------------------------------------------------------------- symbolic values
 
@@ -127,6 +132,13 @@ function stringArgs(v: PVal | undefined): string[] {
   return out;
 }
 
+/** Keeps the first distinct string constants, clipped (the reviewer reads them; the pickle is never run). */
+function noteString(out: PickleScan, text: string): void {
+  if (out.strings.length >= MAX_STRINGS) return;
+  const shown = text.length > MAX_STRING_CHARS ? `${text.slice(0, MAX_STRING_CHARS - 1)}…` : text;
+  if (!out.strings.includes(shown)) out.strings.push(shown);
+}
+
 function targetOf(v: PVal | undefined): { module: string; name: string } | undefined {
   if (v?.t === 'global') return { module: v.module, name: v.name };
   return undefined;
@@ -136,7 +148,7 @@ function targetOf(v: PVal | undefined): { module: string; name: string } | undef
 export function scanPickle(bytes: Uint8Array, options: PickleScanOptions = {}): PickleScan {
   const limits: PickleScanLimits = { ...DEFAULT_PICKLE_LIMITS, ...options.limits };
   const maxPickles = Math.min(options.maxPickles ?? limits.maxPickles, limits.maxPickles);
-  const out: PickleScan = { globals: [], calls: [], pickles: 0, protocol: 0, opcodes: 0, end: 0 };
+  const out: PickleScan = { globals: [], calls: [], strings: [], pickles: 0, protocol: 0, opcodes: 0, end: 0 };
   // Module attribute writes survive across pickles loaded in the same process.
   const overrides = new Map<string, PVal>();
   const budget = { opcodes: 0 };
@@ -307,6 +319,7 @@ function scanOne(
         case 'BINUNICODE':
         case 'SHORT_BINUNICODE':
         case 'BINUNICODE8':
+          noteString(out, op.text ?? '');
           push(op.truncated ? { t: 'str', v: op.text ?? '', truncated: true } : { t: 'str', v: op.text ?? '' });
           break;
         case 'BINBYTES':

@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main';
+import type { DecodeEnvelope, ScanEnvelope } from '../../../src/core/export/envelope';
 import type { FileReport } from '../../../src/core/report';
 
 const root = path.resolve(__dirname, '../../..');
@@ -19,7 +20,7 @@ describe('lambdalens scan (in process)', () => {
   it('exit 1 and a dangerous JSON report for a malicious Lambda', async () => {
     const { code, out } = await run(['scan', fx('mal_os_system.h5'), '--json']);
     expect(code).toBe(1);
-    const report = JSON.parse(out) as FileReport;
+    const [report] = (JSON.parse(out) as ScanEnvelope).files;
     expect(report.verdict).toBe('dangerous');
     expect(report.findings[0].payload!.decoded.names).toContain('system');
   });
@@ -38,9 +39,9 @@ describe('lambdalens scan (in process)', () => {
     expect((await run(['scan', '--fail-on', 'severe', fx('no_lambda.h5')])).code).toBe(2);
     expect((await run(['frobnicate'])).code).toBe(2);
   });
-  it('a folder is searched and several reports come out as an array', async () => {
+  it('a folder is searched and its reports come out in one envelope', async () => {
     const { out } = await run(['scan', path.join(root, 'tests/fixtures/crafted'), '--json', '--no-hash']);
-    const reports = JSON.parse(out) as FileReport[];
+    const reports = (JSON.parse(out) as ScanEnvelope).files;
     expect(reports.map((r) => path.basename(r.path)).sort()).toEqual(['crafted_tfkeras2_mal_os_system.h5', 'crafted_tfkeras2_seq_lambda_benign.h5', 'external_kernel_passwd.h5', 'external_kernel_weights_only.h5', 'training_config_lambda.h5', 'training_config_lambda_layer_names.h5']);
     expect(reports.every((r) => r.sha256 === null)).toBe(true);
   });
@@ -49,8 +50,8 @@ describe('lambdalens scan (in process)', () => {
     const golden = JSON.parse(readFileSync(path.join(root, 'tests/fixtures/golden/py311.json'), 'utf8')) as { cases: { id: string; keras_b64: string }[] };
     const c = golden.cases.find((x) => x.id === 'mal_os_system')!;
     const { code, out } = await run(['decode', c.keras_b64, '--json']);
-    expect(code).toBe(0);
-    const d = JSON.parse(out);
+    expect(code).toBe(1); // os.system: critical, at or above the default --fail-on high
+    const d = (JSON.parse(out) as DecodeEnvelope).decoded;
     expect(d.names).toContain('system');
     expect(d.pythonVersions.map((v: { version: string }) => v.version)).toContain('3.11');
   });
@@ -63,9 +64,9 @@ describe('node bin/lambdalens.mjs (bundled)', () => {
   it('gives the same findings as the library', async () => {
     const res = spawnSync(process.execPath, [path.join(root, 'bin/lambdalens.mjs'), 'scan', fx('nested_submodel_lambda.keras'), '--json'], { encoding: 'utf8' });
     expect(res.status).toBe(1);
-    const viaBin = JSON.parse(res.stdout) as FileReport;
+    const [viaBin] = (JSON.parse(res.stdout) as ScanEnvelope).files;
     const { out } = await run(['scan', fx('nested_submodel_lambda.keras'), '--json']);
-    const inProcess = JSON.parse(out) as FileReport;
+    const [inProcess] = (JSON.parse(out) as ScanEnvelope).files;
     const strip = (r: FileReport) => r.findings.map((f) => ({ ...f, payload: { ...f.payload, decoded: { ...f.payload?.decoded } } }));
     expect(strip(viaBin)).toEqual(strip(inProcess));
     expect(viaBin.findings[0].layer).toBe('nested_submodel_lambda/inner_block/inner_add_one');
@@ -80,7 +81,7 @@ describe('node bin/lambdalens.mjs (bundled)', () => {
       encoding: 'utf8',
     });
     expect(res.status).toBe(2);
-    const [first, second, third] = JSON.parse(res.stdout) as FileReport[];
+    const [first, second, third] = (JSON.parse(res.stdout) as ScanEnvelope).files;
     expect(first.verdict).toBe('error');
     expect(first.error!.message).toMatch(/timed out after 3 s and was stopped while opening HDF5 \(some root attributes not pre-checked: huge fractal heap object/);
     expect(second.verdict).toBe('error');

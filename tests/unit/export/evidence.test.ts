@@ -20,7 +20,7 @@ describe('evidence bundle', () => {
     expect(payloads.length).toBe(3);
     const documents = await configDocuments(file);
     const bundle = await buildEvidenceBundle({ report, documents }, { date: new Date('2026-01-02T03:04:06Z') });
-    expect(bundle.fileName).toBe('lambda_output_shape_fn.keras.evidence.zip');
+    expect(bundle.fileName).toMatch(/^lambda_output_shape_fn\.keras\.[0-9a-f]{8}\.evidence\.zip$/);
 
     const members = await zipMembers(bundle.bytes);
     expect([...members.keys()]).toEqual(bundle.members);

@@ -28,7 +28,7 @@ describe('SavedModel folders', () => {
     writeFileSync(path.join(root, 'model.h5'), fixtureBytes('mal_os_system.h5'));
     let out = '';
     const code = await main(['scan', '--json', '--no-hash', root], (s) => (out += s), () => {});
-    const reports = JSON.parse(out) as FileReport[];
+    const reports = (JSON.parse(out) as { files: FileReport[] }).files;
     expect(reports.map((r) => [path.basename(r.path), r.format, r.verdict])).toEqual([
       ['exported', 'savedmodel', 'dangerous'],
       ['model.h5', 'keras-h5', 'dangerous'],

@@ -196,6 +196,8 @@ const CASES: Case[] = [
     location: '/config/layers/0',
     evidence: { module: 'builtins', name: 'exec', inboundArgs: [['import os; os.system("id")'], {}] },
     verdict: 'dangerous',
+    // The entry is a layer of its own (`x`), not the enclosing model `m`.
+    check: (r) => expect(byRule(r, 'R-K3-MODULE')[0].layer).toBe('m/x'),
   },
   {
     rule: 'R-K3-MODULE',

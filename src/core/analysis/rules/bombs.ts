@@ -33,7 +33,8 @@ export const bombs: Rule = {
     const finding = (kind: FactKind, where: string, detail: object, title = '') => ({
       title: `${LABELS[kind as keyof typeof LABELS]}: ${where || 'archive'}${title}`,
       document: where || 'archive',
-      location: '',
+      // The declaration is at the start of the member / dataset header the document names.
+      location: '@0',
       evidence: { ...detail, fact: kind },
     });
     for (const kind of ['hdf5-declared-size', 'zip-ratio', 'zip-declared-size', 'npy-declared-size'] as const) {

@@ -1,5 +1,5 @@
 import type { Detection, Rule } from '../rule';
-import { pickleSummary } from '../pickle-evidence';
+import { pickleEvidence, pickleLocation } from '../pickle-evidence';
 
 /**
  * R-NPZ-PICKLE: a `.keras` whose `model.weights.npz` holds an object-dtype array. Those Keras versions call
@@ -31,8 +31,8 @@ export const npzPickle: Rule = {
       out.push({
         title: `Object-dtype array ${f.where} is a pickle${dangerous ? ' that imports dangerous functions' : ''}`,
         document: f.where,
-        location: '',
-        evidence: { member: f.where, ...f.detail, pickle: scans.map((s) => pickleSummary(s)) },
+        location: scans[0] ? pickleLocation(scans[0]) : '@0',
+        evidence: { member: f.where, ...f.detail, ...(scans[0] ? pickleEvidence(scans[0]) : {}), pickle: scans.slice(1).map((s) => pickleEvidence(s)) },
         // A lone .npy is read with numpy.load, which refuses object arrays unless allow_pickle=True is passed.
         ...(f.detail.inNpz ? {} : { severity: 'medium' as const, loaders: LONE_NPY_LOADERS }),
       });

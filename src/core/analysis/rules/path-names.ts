@@ -33,7 +33,7 @@ export const pathNames: Rule = {
         title: `${label}: ${f.where}`,
         severity: f.kind === 'zip-tar-asset' ? 'medium' : 'high',
         document: f.where,
-        location: '',
+        location: '@0', // the archive entry itself
         evidence: { ...f.detail, fact: f.kind },
       });
     }

@@ -1,7 +1,7 @@
 import type { EmbeddedPickle } from '../../keras/model';
 import type { PickleGlobal } from '../../pickle/scan';
 import type { Severity } from '../../report';
-import { pickleSummary } from '../pickle-evidence';
+import { pickleEvidence, pickleLocation } from '../pickle-evidence';
 import type { Detection, Rule } from '../rule';
 
 const RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
@@ -39,7 +39,7 @@ export const pickleGlobals: Rule = {
         if (g.class === 'dangerous' && !dangerous.has(key)) dangerous.set(key, g);
         else if (g.class === 'unknown' && !unknown.has(key)) unknown.set(key, g);
       }
-      const summary = pickleSummary(p);
+      const evidence = pickleEvidence(p);
       let n = 0;
       for (const [key, g] of dangerous) {
         if (++n > MAX_PER_PICKLE) break;
@@ -49,17 +49,9 @@ export const pickleGlobals: Rule = {
           title: `Pickle in ${where(p)} imports ${key}${g.unresolved ? ' (name computed at load time)' : ''}${args.length ? ` and calls it with ${JSON.stringify(args[0]).slice(0, 80)}` : ''}`,
           severity: g.severity,
           document: p.document,
-          location: p.location,
+          location: pickleLocation(p, g.offset),
           layer: p.layer,
-          evidence: {
-            global: key,
-            matched: g.rule,
-            opcode: g.opcode,
-            offset: p.offset + g.offset,
-            pickleIndex: g.pickleIndex,
-            calls: calls.slice(0, 5).map((c) => ({ opcode: c.opcode, offset: p.offset + c.offset, stringArgs: c.stringArgs })),
-            container: p.container,
-          },
+          evidence: { global: key, matched: g.rule, opcode: g.opcode, offset: p.offset + g.offset, pickleIndex: g.pickleIndex, ...evidence },
         });
       }
       if (unknown.size > 0) {
@@ -68,9 +60,9 @@ export const pickleGlobals: Rule = {
           title: `Pickle in ${where(p)} imports ${names.length} function${names.length > 1 ? 's' : ''} outside the known-safe list (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''})`,
           severity: 'medium',
           document: p.document,
-          location: p.location,
+          location: pickleLocation(p, [...unknown.values()][0].offset),
           layer: p.layer,
-          evidence: { unknownGlobals: names.slice(0, 50), container: p.container },
+          evidence: { unknownGlobals: names.slice(0, 50), ...evidence },
           explanation:
             'These imports are not on the dangerous lists, but not on the short list of tensor-rebuild helpers either. Unpickling calls them with arguments from the file; whether that is harmful depends on what they do in the loading environment.',
         });
@@ -80,8 +72,9 @@ export const pickleGlobals: Rule = {
           title: `Pickle in ${where(p)} could not be read (${p.scan.error.message})`,
           severity: 'low',
           document: p.document,
-          location: p.location,
-          evidence: { error: p.scan.error, container: p.container, summary },
+          location: pickleLocation(p, p.scan.error.offset),
+          layer: p.layer,
+          evidence: { ...evidence },
           explanation: 'The opcode reader stopped before the end; Python’s unpickler may still accept it.',
         });
       }

@@ -29,7 +29,7 @@ export const torchScript: Rule = {
       severity: 'info',
       effect: 'context',
       document: modules[0].member.replace(/\/code\/.*$/, '/code'),
-      location: '',
+      location: '@0',
       explanation: 'The classes this archive’s pickles import are compiled from the TorchScript source below; its calls were checked.',
       evidence: {
         torchscript: modules.map((m) => {

@@ -1,5 +1,5 @@
 import { child } from '../config-facts';
-import { pickleSummary } from '../pickle-evidence';
+import { pickleEvidence } from '../pickle-evidence';
 import type { Detection, Rule } from '../rule';
 
 /**
@@ -42,7 +42,8 @@ export const torchWrap: Rule = {
           decodedAs: blob?.kind ?? (hasModule ? 'unknown' : 'no module blob'),
           decodedBytes: blob?.bytes,
           members: blob?.members,
-          pickles: scans.map((s) => pickleSummary(s)),
+          ...(scans[0] ? pickleEvidence(scans[0]) : {}),
+          pickles: scans.slice(1).map((s) => pickleEvidence(s)),
         },
       });
     }

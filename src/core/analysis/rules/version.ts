@@ -28,7 +28,8 @@ export const version: Rule = {
       {
         title: `The file says it was written by ${facts.keras_version ? `Keras ${facts.keras_version}` : facts.tensorflow_version ? `TensorFlow ${facts.tensorflow_version}` : 'an unnamed writer'}${claimed ? '; that does not make your loader safe' : ''}`,
         document: opened.documents.find((d) => d.role === 'metadata')?.name ?? opened.documents[0]?.name ?? 'file',
-        location: '',
+        // The key that makes the claim (metadata.json `/keras_version`, the root attribute of an .h5).
+        location: `/${Object.keys(facts)[0]}`,
         evidence: facts,
       },
     ];
