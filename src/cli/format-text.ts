@@ -2,6 +2,7 @@
 import { countBySeverity } from '../core/analysis/verdict';
 import { whatItDoes, whatItDoesText } from '../core/analysis/what-it-does';
 import type { FileReport, Finding } from '../core/report';
+import { describeRemoteRead } from '../core/remote/scan-url';
 
 const useColor = typeof process !== 'undefined' && process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code: string, s: string) => (useColor ? `\x1b[${code}m${s}\x1b[0m` : s);
@@ -51,6 +52,7 @@ export function formatReportText(r: FileReport): string {
     lines.push(`  model: ${inert(m.className ?? '?')} ${inert(m.name ?? '')}, ${m.layerCount} layers${m.kerasVersion ? `, written by Keras ${inert(m.kerasVersion)}` : ''}${m.backend ? ` (${inert(m.backend)})` : ''}`);
   }
   if (r.sha256) lines.push(`  sha256: ${r.sha256}`);
+  if (r.remote) lines.push(`  remote: ${describeRemoteRead(r.remote, r.size)}${r.remote.redirectedTo ? `, redirected to ${inert(r.remote.redirectedTo)}` : ''}`);
   for (const s of r.skipped ?? []) lines.push(`  not inspected: ${inert(s.part)} (${s.category}): ${inert(s.reason)}${s.readBy.length ? `; read by ${inert(s.readBy.join(', '))}` : ''}`);
   for (const note of r.notes ?? []) lines.push(`  note: ${inert(note)}`);
   if (countText) lines.push(`  findings: ${countText}`);

@@ -5,7 +5,7 @@
  * by the JSON limits of the caller).
  */
 import { SKIP_CATEGORIES, SKIPPED_PART_KINDS } from '../coverage';
-import { ERROR_CODES, REPORT_SCHEMA, SEVERITIES, type FileReport } from '../report';
+import { ERROR_CODES, REMOTE_FAILURES, REPORT_SCHEMA, SEVERITIES, type FileReport } from '../report';
 
 export class ReportShapeError extends Error {
   constructor(readonly pointer: string, message: string) {
@@ -174,6 +174,7 @@ const fileReport = obj({
   'skipped?': arrayOf(obj({ part: str, kind: oneOf(SKIPPED_PART_KINDS), category: oneOf(SKIP_CATEGORIES), reason: str, readBy: arrayOf(str) })),
   'notes?': arrayOf(str),
   timings: obj({ totalMs: num, 'stages?': recordOf(num), 'host?': recordOf(num) }),
+  'remote?': obj({ url: str, 'redirectedTo?': str, bytesRead: num, requests: num, networkMs: num, 'failure?': oneOf(REMOTE_FAILURES) }),
 });
 
 /** Throws ReportShapeError (with a JSON pointer) unless `value` has the FileReport shape. */
