@@ -7,7 +7,8 @@
  *   - opening asks for the first and the last 64 KiB at once (one round trip): the HDF5 superblock and root
  *     header, a zip's central directory and usually its config, and the file's size from Content-Range;
  *   - later reads go through a block cache; a run of missing blocks is one request, concurrent reads of the same
- *     block share it, and a miss that continues the previous one reads ahead (doubling, bounded);
+ *     block share it, and a miss that continues the previous one reads ahead (doubling, bounded); a file of a
+ *     few megabytes is read whole on its first miss (its metadata is spread between small weights);
  *   - after a redirect, later requests go straight to where it led (a signed CDN address), falling back to the
  *     given address once if that one stops working.
  * A server that ignores ranges (200 for a ranged GET) or hides Content-Range (CORS) gets a RemoteError saying
@@ -62,6 +63,12 @@ export interface HttpSourceOptions {
   openBytes?: number;
   /** Most bytes one read-ahead fetches. */
   maxReadahead?: number;
+  /**
+   * Files up to this size are read whole on the first miss after opening: in a small model, metadata sits
+   * between small weights all through the file, and walking it block by block would cost dozens of round trips
+   * to save a few hundred kilobytes.
+   */
+  wholeFileBytes?: number;
   /** Bytes of blocks kept. */
   maxCacheBytes?: number;
   /** Bytes this source may receive in total. */
@@ -77,7 +84,9 @@ export interface HttpSourceOptions {
 }
 
 const DEFAULTS = {
-  blockSize: 16 * 1024,
+  // Small: scattered probes (HDF5 user-block signatures at 512, 1024, … 1 GiB) cost a block each; streams read ahead.
+  blockSize: 4 * 1024,
+  wholeFileBytes: 2 * 1024 * 1024,
   openBytes: 64 * 1024,
   maxReadahead: 1024 * 1024,
   maxCacheBytes: 64 * 1024 * 1024,
@@ -273,6 +282,12 @@ export class HttpSource implements ByteSource {
   /** Extends a run of misses that continues the previous miss's fetch (a reader walking forward). */
   private readahead(first: number, runEnd: number): number {
     const bs = this.options.blockSize;
+    if (this.size <= this.options.wholeFileBytes) {
+      // The rest of the file up to the next block already here (the tail read on open), in one request.
+      let end = runEnd;
+      while (end + 1 < Math.ceil(this.size / bs) && !this.blocks.has(end + 1)) end++;
+      return end;
+    }
     const continues = first >= this.stream.end && first <= this.stream.end + Math.max(1, this.stream.ahead);
     const ahead = continues ? Math.min(Math.max(1, this.stream.ahead * 2), Math.floor(this.options.maxReadahead / bs)) : 0;
     let end = runEnd;

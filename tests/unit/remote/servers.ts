@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 
 export interface LoggedRequest {
   origin: string;
@@ -59,8 +60,29 @@ const CORS = {
   'Access-Control-Expose-Headers': 'Content-Range, Content-Length, Accept-Ranges, Link',
 };
 
+/** A file's bytes, or a way to read a part of a file too large to hold (a sparse file on disk). */
+export type Served = Uint8Array | { length: number; subarray(start: number, end: number): Uint8Array };
+
+/** A file on disk served part by part. */
+export function diskFile(file: string): Served {
+  const length = statSync(file).size;
+  return {
+    length,
+    subarray(start: number, end: number) {
+      const out = new Uint8Array(end - start);
+      const fd = openSync(file, 'r');
+      try {
+        readSync(fd, out, 0, out.length, start);
+      } finally {
+        closeSync(fd);
+      }
+      return out;
+    },
+  };
+}
+
 /** Serves `bytes` honouring a single `Range` (as a CDN does), or the whole file without one. */
-export function serveRanged(req: IncomingMessage, res: ServerResponse, bytes: Uint8Array, cors = true): void {
+export function serveRanged(req: IncomingMessage, res: ServerResponse, bytes: Served, cors = true): void {
   const headers: Record<string, string> = { 'Accept-Ranges': 'bytes', 'Content-Type': 'application/octet-stream', ...(cors ? CORS : {}) };
   const range = req.headers.range;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -68,7 +90,7 @@ export function serveRanged(req: IncomingMessage, res: ServerResponse, bytes: Ui
     return;
   }
   if (!range) {
-    res.writeHead(200, { ...headers, 'Content-Length': String(bytes.length) }).end(req.method === 'HEAD' ? undefined : bytes);
+    res.writeHead(200, { ...headers, 'Content-Length': String(bytes.length) }).end(req.method === 'HEAD' ? undefined : bytes.subarray(0, bytes.length));
     return;
   }
   const m = /^bytes=(\d*)-(\d*)$/.exec(range);
