@@ -6,7 +6,8 @@ import react from '@vitejs/plugin-react';
 import { h5wasmAsset } from './scripts/vite/h5wasm-asset.ts';
 
 /**
- * The page's Content-Security-Policy. No 'unsafe-eval' ('wasm-unsafe-eval' only, for h5wasm), no other origin.
+ * The page's Content-Security-Policy. No 'unsafe-eval' ('wasm-unsafe-eval' only, for h5wasm). connect-src admits
+ * https so that "Open from URL" can read a hosted model; nothing is fetched unless the user gives an address.
  * Added at build time only: the dev server's React refresh preamble is an inline script.
  */
 export const CONTENT_SECURITY_POLICY = [
@@ -15,7 +16,7 @@ export const CONTENT_SECURITY_POLICY = [
   "style-src 'self'",
   "img-src 'self' data: blob:",
   "font-src 'self'",
-  "connect-src 'self'",
+  "connect-src 'self' https:",
   "worker-src 'self' blob:",
   "object-src 'none'",
   "base-uri 'none'",

@@ -2,6 +2,7 @@
 import { countBySeverity } from '../core/analysis/verdict';
 import { whatItDoes, whatItDoesText } from '../core/analysis/what-it-does';
 import type { FileReport, Finding } from '../core/report';
+import { describeRemoteRead } from '../core/remote/scan-url';
 import { inert, joinText, own, paint, term, type TerminalText } from './terminal-text';
 
 const VERDICT_COLOR = { dangerous: '1;31', suspicious: '1;33', clean: '1;32', error: '1;35' } as const;
@@ -59,6 +60,10 @@ export function formatReportText(r: FileReport): TerminalText {
     lines.push(term`  model: ${inert(m.className ?? '?')} ${inert(m.name ?? '')}, ${m.layerCount} layers${keras}${backend}`);
   }
   if (r.sha256) lines.push(term`  sha256: ${inert(r.sha256)}`);
+  if (r.remote) {
+    const redirected = r.remote.redirectedTo ? term`, redirected to ${inert(r.remote.redirectedTo)}` : own('');
+    lines.push(term`  remote: ${inert(describeRemoteRead(r.remote, r.size))}${redirected}`);
+  }
   for (const s of r.skipped ?? []) {
     const readBy = s.readBy.length ? term`; read by ${inert(s.readBy.join(', '))}` : own('');
     lines.push(term`  not inspected: ${inert(s.part)} (${own(s.category)}): ${inert(s.reason)}${readBy}`);

@@ -1,10 +1,10 @@
 /**
  * `lambdalens` — the CLI over the same core as the page.
- *   lambdalens scan <paths…> [--json|--jsonl] [--sarif F] [--markdown F] [--evidence DIR] [--fail-on <severity>] [--no-hash] [--timeout S]
+ *   lambdalens scan <paths|https://…|hf://owner/repo…> [--from-file F] [--concurrency N] [--json|--jsonl] [--sarif F] [--markdown F] [--evidence DIR] [--fail-on <severity>] [--no-hash] [--timeout S]
  *   lambdalens decode [<base64>|-] [--json] [--fail-on <severity>]
  * Exit codes: 0 clean or below the threshold, 1 findings at or above it, 2 errors or bad usage.
  */
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { evidenceDocuments, evidenceFileName, buildEvidenceBundle } from '../core/export/evidence';
@@ -15,6 +15,9 @@ import { IsolatedScanner, runJob, serveScanJobs, type ScanJob, type ScanResult }
 import { SEVERITIES, type FileReport, type Severity } from '../core/report';
 import { isSavedModelDir } from '../node/scan-path';
 import { VERSION } from '../core/version';
+import { describeError } from '../core/errors';
+import { errorReport } from '../core/error-report';
+import { HF_HUB, listHfModelFiles, parseHfTarget } from '../core/remote/hf';
 import { formatReportText } from './format-text';
 import { runDecode } from './decode';
 import { inert, jsonText, own, term, type TerminalText } from './terminal-text';
@@ -26,10 +29,16 @@ Usage:
   lambdalens decode [<base64>|-] [--json] [--fail-on <sev>]
 
 scan      files and folders (folders are searched recursively; files are recognised by their bytes;
-          a folder holding saved_model.pb is one SavedModel)
+          a folder holding saved_model.pb is one SavedModel), and hosted files: an https:// address is read
+          where it is, with range requests (only the bytes the readers need; GET only, no credentials);
+          hf://owner/repo[@revision] or https://huggingface.co/owner/repo scans a public Hugging Face
+          repository's model files (listed through the Hub API, never with a token)
+  --from-file <file>  more paths or addresses, one per line (blank lines and # comments are skipped)
+  --concurrency <n>   scan up to n files at once (default: 4 when there are addresses, else 1)
+  --hf-endpoint <url> the Hugging Face Hub's address (default https://huggingface.co)
   --json              print one JSON document (schema lambdalens/scan@1, schemas/scan.schema.json): every file's
                       report in "files", a summary, and the paths skipped as not models
-  --jsonl             print one report per line (schemas/report.schema.json) as each file finishes
+  --jsonl             print one report per line (schemas/report.schema.json) as files finish, in input order
   --sarif <file|->    write a SARIF 2.1.0 log (one result per finding) to a file, or - for stdout
   --markdown <file|-> write a Markdown summary for tickets
   --evidence <dir>    write an evidence bundle per input (zip: report, configs, each payload as .pyc/.py/.b64),
@@ -46,14 +55,20 @@ Only one output may go to stdout (text, --json, --jsonl, --sarif -, --markdown -
 Exit codes: 0 clean or below the threshold, 1 findings at or above it, 2 errors or bad usage.`;
 
 interface Target {
+  /** A path, or an http(s) address when `url` is set. */
   path: string;
+  url?: boolean;
+  /** Name in the report (hf://owner/repo@revision/file for a Hub file). */
+  display?: string;
+  /** The target could not even be listed: this report stands for it. */
+  failed?: FileReport;
   /** Found by walking a folder: unrecognised files are skipped rather than reported as errors. */
   discovered: boolean;
   /** A SavedModel folder, scanned as one model. */
   folder?: boolean;
 }
 
-async function expand(paths: string[]): Promise<Target[]> {
+async function expand(paths: string[], hub: string, err: (s: string) => void): Promise<Target[]> {
   const out: Target[] = [];
   const walk = async (dir: string, depth: number): Promise<void> => {
     if (depth > 32) return;
@@ -69,6 +84,28 @@ async function expand(paths: string[]): Promise<Target[]> {
     }
   };
   for (const p of paths) {
+    const hf = parseHfTarget(p, hub);
+    if (hf?.kind === 'repo') {
+      const { repo, revision } = hf.ref;
+      try {
+        const listing = await listHfModelFiles(hf.ref, { hub });
+        if (listing.truncated) err(`${p}: the repository lists more files than are read; only the first ones were scanned\n`);
+        for (const f of listing.files) out.push({ path: f.url, url: true, discovered: true, display: `hf://${repo}@${revision}/${f.path}` });
+        if (listing.files.length === 0) err(`${p}: no model files among the repository's ${listing.otherFiles} file(s)\n`);
+      } catch (e) {
+        const error = describeError(e);
+        out.push({ path: p, discovered: false, failed: errorReport(p, 0, error.code, error.message) });
+      }
+      continue;
+    }
+    if (hf?.kind === 'file') {
+      out.push({ path: hf.url, url: true, discovered: false, display: p });
+      continue;
+    }
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(p)) {
+      out.push({ path: p, url: true, discovered: false });
+      continue;
+    }
     let s;
     try {
       s = await stat(p);
@@ -125,6 +162,8 @@ export async function main(
   let evidence: string | undefined;
   let timeoutMs = 60_000;
   let failOn: Severity = 'high';
+  let concurrency: number | undefined;
+  let hub = HF_HUB;
   const paths: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
@@ -145,7 +184,38 @@ export async function main(
         return 2;
       } else timeoutMs = Number(v) * 1000;
     }
-    else if (a === '--fail-on') {
+    else if (a === '--from-file' || a === '--concurrency' || a === '--hf-endpoint') {
+      const v = rest[++i];
+      if (!v) {
+        err(own(`${a} needs a value\n`));
+        return 2;
+      }
+      if (a === '--concurrency') {
+        if (!(Number.isInteger(Number(v)) && Number(v) >= 1 && Number(v) <= 64)) {
+          err(own('--concurrency takes a whole number from 1 to 64\n'));
+          return 2;
+        }
+        concurrency = Number(v);
+      } else if (a === '--hf-endpoint') {
+        if (!/^https?:\/\//.test(v)) {
+          err(own('--hf-endpoint takes an http(s) address\n'));
+          return 2;
+        }
+        hub = v.replace(/\/+$/, '');
+      } else {
+        let text: string;
+        try {
+          text = await readFile(v, 'utf8');
+        } catch (e) {
+          err(term`could not read ${inert(v)}: ${inert(e instanceof Error ? e.message : String(e))}\n`);
+          return 2;
+        }
+        for (const line of text.split(/\r?\n/)) {
+          const t = line.trim();
+          if (t && !t.startsWith('#')) paths.push(t);
+        }
+      }
+    } else if (a === '--fail-on') {
       const v = rest[++i] as Severity | undefined;
       if (!v || !SEVERITIES.includes(v)) {
         err(own(`--fail-on takes one of ${SEVERITIES.join('|')}\n`));
@@ -168,27 +238,46 @@ export async function main(
     return 2;
   }
   const text = toStdout.length === 0;
-  const targets = await expand(paths);
+  const targets = await expand(paths, hub, (m) => err(inert(m)));
+  const workers = Math.max(1, Math.min(concurrency ?? (targets.some((t) => t.url) ? 4 : 1), targets.length));
+  const slots: (ScanResult | undefined)[] = new Array(targets.length);
+  const scanners = options.isolate ? Array.from({ length: workers }, () => new IsolatedScanner(options.isolate!, timeoutMs)) : [];
   const results: ScanResult[] = [];
   const skipped: SkippedPath[] = [];
-  const scanner = options.isolate ? new IsolatedScanner(options.isolate, timeoutMs) : null;
-  try {
-    for (const t of targets) {
-      const job: ScanJob = { path: t.path, folder: t.folder === true, hash };
-      const result = scanner ? await scanner.scan(job) : await runJob(job);
+  let printed = 0;
+  // Reports are streamed as soon as every earlier target is done, so the output keeps the input order.
+  const flush = () => {
+    for (; printed < targets.length && slots[printed]; printed++) {
+      const t = targets[printed];
+      const result = slots[printed]!;
       const reason = t.discovered ? skipReason(result.report) : null;
       if (reason !== null) {
-        skipped.push({ path: t.path, reason });
-        if (jsonl) err(term`skipped ${inert(t.path)}: ${inert(reason)}\n`);
+        skipped.push({ path: t.display ?? t.path, reason });
+        if (jsonl) err(term`skipped ${inert(t.display ?? t.path)}: ${inert(reason)}\n`);
         continue;
       }
       results.push(result);
-      // Streamed as each file finishes: thousands of files need not wait for the last.
       if (jsonl) out(term`${jsonText(result.report)}\n`);
       else if (text) out(term`${formatReportText(result.report)}\n`);
     }
+  };
+  let next = 0;
+  try {
+    await Promise.all(
+      Array.from({ length: workers }, async (_, w) => {
+        for (let i = next++; i < targets.length; i = next++) {
+          const t = targets[i];
+          if (t.failed) slots[i] = { report: t.failed, documents: [] };
+          else {
+            const job: ScanJob = { path: t.path, folder: t.folder === true, hash, ...(t.url ? { url: true } : {}), ...(t.display ? { display: t.display } : {}) };
+            slots[i] = scanners[w] ? await scanners[w].scan(job) : await runJob(job);
+          }
+          flush();
+        }
+      }),
+    );
   } finally {
-    await scanner?.close();
+    await Promise.all(scanners.map((s) => s.close()));
   }
   const reports = results.map((r) => r.report);
   const emit = async (target: string, content: TerminalText) => (target === '-' ? out(content) : writeFile(target, content));

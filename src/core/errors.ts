@@ -5,6 +5,7 @@
  */
 import type { SkipCategory } from './coverage';
 import { FormatError } from './formats/format';
+import { RemoteError } from './io/http-source';
 import { JsonError } from './json/parse';
 import { MarshalError } from './python/marshal';
 import type { ReportError } from './report';
@@ -27,6 +28,8 @@ export function errorMessage(e: unknown): string {
 export function describeError(e: unknown): ReportError {
   if (e instanceof FormatError) return { code: e.code, message: e.message, offset: e.offset, pointer: e.pointer };
   if (e instanceof JsonError) return { code: 'damaged', message: e.message, offset: e.offset };
+  // The file could not be read where it is hosted: the same code as an unreadable local file, and its own words.
+  if (e instanceof RemoteError) return { code: e.code === 'aborted' ? 'cancelled' : 'unreadable', message: e.message };
   if (e instanceof MarshalError) return { code: 'damaged', message: e.message, offset: e.offset };
   if (isWasmTrap(e)) return { code: 'wasm-trap', message: `the HDF5 library failed: ${errorMessage(e)}` };
   if (e instanceof RangeError) return { code: 'limit', message: `input exceeded an internal limit (${e.message})` };

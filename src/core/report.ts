@@ -168,6 +168,27 @@ export interface ScanTimings {
   host?: Record<string, number>;
 }
 
+/** Why reading a hosted file failed (the same codes as core/io/http-source.ts RemoteError). */
+export type RemoteFailure = 'bad-url' | 'no-range' | 'cors' | 'network' | 'http' | 'changed' | 'budget' | 'aborted';
+export const REMOTE_FAILURES: readonly RemoteFailure[] = ['bad-url', 'no-range', 'cors', 'network', 'http', 'changed', 'budget', 'aborted'];
+
+/**
+ * How a file inspected where it is hosted was read (absent for local files): "read 212 KB of 9.8 GB in 6
+ * requests". Only the redirect target's origin is kept: a CDN's full address is often signed.
+ */
+export interface RemoteRead {
+  url: string;
+  /** Origin the given address redirected to, when another one (a CDN). */
+  redirectedTo?: string;
+  bytesRead: number;
+  /** GET requests sent (retries included). */
+  requests: number;
+  /** Wall time with at least one request in flight. */
+  networkMs: number;
+  /** Set when reading the file failed; the error says more. */
+  failure?: RemoteFailure;
+}
+
 export interface FileReport {
   schema: typeof REPORT_SCHEMA;
   tool: { name: 'lambdalens'; version: string };
@@ -194,4 +215,6 @@ export interface FileReport {
   /** Context about the scan itself (a listing cut at a limit, a pre-check that fell back to the library). */
   notes?: string[];
   timings: ScanTimings;
+  /** Set when the file was read over HTTP where it is hosted. */
+  remote?: RemoteRead;
 }

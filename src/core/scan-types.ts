@@ -9,8 +9,12 @@ export interface ScanProgress {
 }
 
 export interface ScanOptions {
-  /** Platform adapter for HDF5 (worker: WORKERFS; Node: real path). */
-  mountHdf5: Hdf5Mounter;
+  /**
+   * Platform adapter for HDF5 (worker: WORKERFS; Node: real path). null for a source the library cannot open
+   * without reading it whole (an HTTP range source): root attributes are then read by our own parser
+   * (formats/hdf5/root-attributes.ts), everything else is the same.
+   */
+  mountHdf5: Hdf5Mounter | null;
   onProgress?: (progress: ScanProgress) => void;
   /** Aborts between stages and inside long loops; the scan then ends with an `error` report. */
   signal?: AbortSignal;

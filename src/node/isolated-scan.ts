@@ -9,11 +9,17 @@ import { errorReport } from '../core/scan';
 import type { ErrorCode, FileReport } from '../core/report';
 import type { ScanDocument, ScanProgress } from '../core/scan-types';
 import { scanDirectory, scanPath } from './scan-path';
+import { scanUrl } from '../core/remote/scan-url';
 
 export interface ScanJob {
+  /** A path on disk, or an http(s) address when `url` is set. */
   path: string;
   folder: boolean;
   hash: boolean;
+  /** Read where it is hosted, over HTTP range requests. */
+  url?: boolean;
+  /** Name in the report (default: the path or address). */
+  display?: string;
 }
 
 export interface ScanResult {
@@ -28,7 +34,12 @@ type Reply = { ok: true; result: ScanResult } | { ok: false; message: string } |
 export async function runJob(job: ScanJob, onStep?: (step: string) => void): Promise<ScanResult> {
   let documents: ScanDocument[] = [];
   const options = { hash: job.hash, onDocuments: (d: ScanDocument[]) => (documents = d), onProgress: onStep && ((p: ScanProgress) => onStep(p.message)) };
-  const report = job.folder ? await scanDirectory(job.path, options) : await scanPath(job.path, options);
+  const report = job.url
+    ? await scanUrl(job.path, { onDocuments: options.onDocuments, onProgress: options.onProgress, path: job.display })
+    : job.folder
+      ? await scanDirectory(job.path, options)
+      : await scanPath(job.path, options);
+  if (job.display) report.path = job.display;
   return { report, documents };
 }
 
@@ -55,7 +66,7 @@ export class IsolatedScanner {
         }
         resolve(result);
       };
-      const fail = (code: ErrorCode, message: string, kill: boolean) => done({ report: errorReport(job.path, 0, code, message), documents: [] }, kill);
+      const fail = (code: ErrorCode, message: string, kill: boolean) => done({ report: errorReport(job.display ?? job.path, 0, code, message), documents: [] }, kill);
       let step = '';
       const onMessage = (reply: Reply) => {
         if ('step' in reply) step = reply.step;

@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { parseFragment } from '../core/export/share-link';
 import { DropZone } from './DropZone';
+import { OpenUrl, type UrlTarget } from './OpenUrl';
 import { ExportMenu } from './ExportMenu';
 import { FileList } from './FileList';
 import { Samples } from './Samples';
@@ -46,6 +47,11 @@ export function App() {
     leaveShared();
     setWarnings([]);
     scanner.scan(files, folders);
+  };
+  const onUrls = (targets: UrlTarget[]) => {
+    leaveShared();
+    setWarnings([]);
+    scanner.scanUrls(targets);
   };
   const pickSample = (sample: Sample) => {
     leaveShared();
@@ -119,6 +125,7 @@ export function App() {
             this page: nothing leaves your machine, nothing in them is run.
           </p>
           <DropZone compact={false} onInput={onInput} onWarnings={setWarnings} />
+          <OpenUrl onTargets={onUrls} onWarnings={setWarnings} />
           <Samples onPick={pickSample} />
         </main>
       )}

@@ -34,6 +34,8 @@ export interface Scanner {
   selectedId: number | null;
   select(id: number): void;
   scan(files: File[], folders: DroppedFolder[]): void;
+  /** Hosted files (only addresses the user gave), read with range requests in the worker. */
+  scanUrls(targets: { url: string; name: string; size?: number }[]): void;
   /** Stops one entry (queued or running). */
   stopOne(id: number): void;
   /** Stops everything. */
@@ -129,6 +131,22 @@ export function useScanner(): Scanner {
     [getClient],
   );
 
+  const scanUrls = useCallback(
+    (targets: { url: string; name: string; size?: number }[]) => {
+      const client = getClient();
+      const fresh = !client.busy;
+      const now = performance.now();
+      const added: ScanEntry[] = targets.map((t) => {
+        const job = client.scanUrl(t.url, t.name, t.size ?? 0);
+        return { id: job.id, name: t.name, size: job.size, kind: 'file', status: 'queued', queuedAt: now };
+      });
+      if (added.length === 0) return;
+      setEntries((list) => (fresh ? added : [...list, ...added]));
+      setSelectedId(added[0].id);
+    },
+    [getClient],
+  );
+
   const stop = useCallback(() => clientRef.current?.cancelAll(), []);
   const stopOne = useCallback((id: number) => clientRef.current?.cancel(id), []);
   const clear = useCallback(() => {
@@ -139,5 +157,5 @@ export function useScanner(): Scanner {
 
   const busy = entries.some((e) => e.status !== 'done');
   const warmDone = useCallback(() => setWarmReport(null), []);
-  return { entries, selectedId, select: setSelectedId, scan, stopOne, stop, clear, busy, warmReport, warmDone };
+  return { entries, selectedId, select: setSelectedId, scan, scanUrls, stopOne, stop, clear, busy, warmReport, warmDone };
 }

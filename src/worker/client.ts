@@ -19,6 +19,8 @@ export interface ScanJob {
   items: ScanItem[];
   /** Set for a SavedModel folder (items carry relative paths). */
   folder?: string;
+  /** Set for a file read where it is hosted (items is empty). */
+  url?: string;
 }
 
 export interface ScanClientEvents {
@@ -77,6 +79,11 @@ export class ScanClient {
   /** Queues one file; returns its job id. */
   scanFile(file: Blob, name: string): ScanJob {
     return this.enqueue({ id: this.nextId++, name, size: file.size, items: [{ name, file }] });
+  }
+
+  /** Queues a hosted file, read with range requests in the worker; `size` is the listed size when known (else 0). */
+  scanUrl(url: string, name: string, size = 0): ScanJob {
+    return this.enqueue({ id: this.nextId++, name, size, items: [], url });
   }
 
   /** Queues a dropped folder (SavedModel); `items` carry paths relative to the folder. */
@@ -158,7 +165,8 @@ export class ScanClient {
       }, this.timeoutMs),
     };
     this.active = active;
-    const message: PageToWorker = { type: 'scan', id: job.id, files: job.items, folder: job.folder };
+    const message: PageToWorker =
+      job.url !== undefined ? { type: 'scan-url', id: job.id, url: job.url, name: job.name } : { type: 'scan', id: job.id, files: job.items, folder: job.folder };
     worker.postMessage(message);
     this.events.start?.(job.id);
   }

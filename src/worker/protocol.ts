@@ -12,6 +12,8 @@ export interface ScanItem {
 export type PageToWorker =
   /** One file (`files` has one item), or a SavedModel folder when `folder` names it (items are relative paths). */
   | { type: 'scan'; id: number; files: ScanItem[]; folder?: string }
+  /** A file where it is hosted, read with range requests (GET only, no credentials); only when the user gave the address. */
+  | { type: 'scan-url'; id: number; url: string; name: string }
   | { type: 'cancel'; id: number }
   /**
    * Warm-up while the user is still choosing a file: scan the built-in sample at `url` (the app's own asset) once

@@ -10,6 +10,7 @@ import type { ByteSource } from '../core/io/byte-source';
 import type { FileReport } from '../core/report';
 import type { ScanDocument, ScanProgress } from '../core/scan-types';
 import { BlobSource } from './blob-source';
+import { scanUrl } from '../core/remote/scan-url';
 import { MemorySource } from '../core/io/byte-source';
 import { openZip } from '../core/formats/zip';
 import { preflightRootAttributes } from '../core/formats/hdf5/preflight';
@@ -106,9 +107,40 @@ async function scanAndHash(
   }
 }
 
+/** A hosted file: no HDF5 library (root attributes by our own parser), no hash (that would download the file). */
+async function runUrlScan(id: number, url: string, name: string): Promise<void> {
+  const controller = new AbortController();
+  controllers.set(id, controller);
+  current = id;
+  try {
+    const report = await scanUrl(url, {
+      path: name,
+      signal: controller.signal,
+      onProgress: (progress: ScanProgress) => post({ type: 'progress', id, progress }),
+      onDocuments: (documents: ScanDocument[]) => post({ type: 'documents', id, documents }),
+    });
+    let layout: GraphLayout | undefined;
+    if (report.layers.length > 0) {
+      try {
+        layout = layoutReport(report);
+      } catch {
+        // The page lays the graph out itself.
+      }
+    }
+    post({ type: 'report', id, report, ...(layout ? { layout } : {}) });
+  } finally {
+    controllers.delete(id);
+    current = null;
+  }
+}
+
 self.onmessage = (event: MessageEvent<PageToWorker>) => {
   const message = event.data;
-  if (message.type === 'scan') {
+  if (message.type === 'scan-url') {
+    runUrlScan(message.id, message.url, message.name).catch((error: unknown) => {
+      post({ type: 'fatal', id: message.id, message: describe(error) });
+    });
+  } else if (message.type === 'scan') {
     runScan(message.id, message.files, message.folder).catch((error: unknown) => {
       post({ type: 'fatal', id: message.id, message: describe(error) });
     });

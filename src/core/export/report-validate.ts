@@ -5,7 +5,7 @@
  * stay free-form JSON (already bounded by the JSON limits of the caller).
  */
 import { SKIP_CATEGORIES, SKIPPED_PART_KINDS } from '../coverage';
-import { ERROR_CODES, REPORT_SCHEMA, SEVERITIES, VERDICTS, type FileReport } from '../report';
+import { ERROR_CODES, REMOTE_FAILURES, REPORT_SCHEMA, SEVERITIES, VERDICTS, type FileReport } from '../report';
 import { anyJson as any, arrayOf, bool, nullable, num, obj, oneOf, recordOf, ShapeError, str, type Shape } from './shape';
 
 /** Kept as the name callers catch. */
@@ -110,6 +110,7 @@ export const fileReportShape: Shape = obj({
   'skipped?': arrayOf(obj({ part: str, kind: oneOf(SKIPPED_PART_KINDS), category: oneOf(SKIP_CATEGORIES), reason: str, readBy: arrayOf(str) })),
   'notes?': arrayOf(str),
   timings: obj({ totalMs: num, 'stages?': recordOf(num), 'host?': recordOf(num) }),
+  'remote?': obj({ url: str, 'redirectedTo?': str, bytesRead: num, requests: num, networkMs: num, 'failure?': oneOf(REMOTE_FAILURES) }),
 });
 
 /** Throws ReportShapeError (with a JSON pointer) unless `value` has the FileReport shape. */

@@ -12,7 +12,8 @@ import type { FactKind } from './facts';
 import type { Hdf5Mounter } from './hdf5/mount';
 
 export interface FormatContext {
-  mountHdf5: Hdf5Mounter;
+  /** null: no HDF5 library for this source (a remote file); root attributes are read by our own parser. */
+  mountHdf5: Hdf5Mounter | null;
   signal?: AbortSignal;
   progress(message: string): void;
   /** Re-detects and opens bytes found inside this file (a base64-wrapped model); depth-limited. */

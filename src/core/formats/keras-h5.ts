@@ -3,15 +3,16 @@
  * attributes `model_config` / `training_config` (JSON text), beside `keras_version` and `backend`
  * (THREATS.md §A.0). Read through the real HDF5 library; weights are never touched.
  */
-import type { Attribute, Group } from 'h5wasm';
+import type { Attribute } from 'h5wasm';
 import type { ByteSource } from '../io/byte-source';
 import { parseJson, JsonError } from '../json/parse';
 import type { SkippedPart } from '../coverage';
 import type { ConfigDocument, OpenedModel } from '../keras/model';
 import { FormatError, decodeUtf8, notInspected, type FormatContext, type FormatModule, type Probe } from './format';
-import { HDF5_STRUCTURE_FACTS, inspectHdf5Structure } from './hdf5/structure';
+import { HDF5_STRUCTURE_FACTS, inspectHdf5Structure, type Hdf5Structure } from './hdf5/structure';
+import { readRootAttributes, type RootAttributes } from './hdf5/root-attributes';
 import { preflightRootAttributes, type PreflightResult } from './hdf5/preflight';
-import { Hdf5Damage } from './hdf5/raw';
+import { Hdf5Damage, Hdf5Unparsed } from './hdf5/raw';
 
 const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -47,8 +48,11 @@ export function attributeText(attr: Attribute | undefined): string | undefined {
 
 const MAX_ATTRIBUTE_CHARS = 64 * 1024 * 1024;
 
-function readJsonAttribute(root: Group, name: string, role: ConfigDocument['role']): ConfigDocument | undefined {
-  const text = attributeText(root.attrs[name]);
+/** A root attribute's value as text (undefined: absent, or not a single string or number). */
+type AttributeLookup = (name: string) => string | undefined;
+
+function readJsonAttribute(attr: AttributeLookup, name: string, role: ConfigDocument['role']): ConfigDocument | undefined {
+  const text = attr(name);
   if (text === undefined) return undefined;
   if (text.length > MAX_ATTRIBUTE_CHARS) throw new FormatError('limit', `root attribute ${name} is ${text.length} characters, over the limit`);
   try {
@@ -101,11 +105,11 @@ function unlistedAttributes(precheck: PreflightResult, listed: string[]): Skippe
  * Other root attributes holding JSON (a renamed `model_config`, a config under a made-up name): no Keras loader
  * reads them as a model, but code in them must not be silent. Walked as `unread` documents.
  */
-function otherJsonAttributes(root: Group, names: string[], skipped: SkippedPart[]): ConfigDocument[] {
+function otherJsonAttributes(attr: AttributeLookup, names: string[], skipped: SkippedPart[]): ConfigDocument[] {
   const docs: ConfigDocument[] = [];
   for (const n of names) {
     if (MODEL_ATTRIBUTES.includes(n)) continue;
-    const text = attributeText(root.attrs[n]);
+    const text = attr(n);
     if (text === undefined || !/^\s*[[{]/.test(text)) continue;
     try {
       if (text.length > MAX_ATTRIBUTE_CHARS) throw new JsonError(`${text.length} characters, over the limit`, 0);
@@ -117,6 +121,115 @@ function otherJsonAttributes(root: Group, names: string[], skipped: SkippedPart[
     }
   }
   return docs;
+}
+
+/** What the open needs from the root group, whoever read it (the HDF5 library, or our own parser for remote files). */
+interface RootView {
+  attrNames: string[];
+  attr: AttributeLookup;
+  /** Names of the root group's members; given the structure walk, which the parser view takes them from. */
+  keys(structure: Hdf5Structure): string[];
+  /** Ledger entries for attributes found but not readable. */
+  unlisted: SkippedPart[];
+}
+
+/** The open once the root attributes are known: config documents, writer facts, the structure walk. */
+async function assemble(source: ByteSource, userBlock: number, view: RootView, ctx: FormatContext, notes: string[]): Promise<OpenedModel> {
+  const { attrNames, attr, unlisted } = view;
+  const documents: ConfigDocument[] = [];
+  const model = readJsonAttribute(attr, 'model_config', 'model');
+  if (model) documents.push(model);
+  const training = readJsonAttribute(attr, 'training_config', 'training');
+  if (training) documents.push(training);
+  documents.push(...otherJsonAttributes(attr, attrNames, unlisted));
+  const writer: Record<string, string> = {};
+  for (const n of attrNames) {
+    if (n === 'model_config' || n === 'training_config' || n.startsWith('layer_names')) continue;
+    const t = attr(n);
+    if (t !== undefined && t.length < 200) writer[n] = t;
+  }
+  ctx.progress('walking the HDF5 group tree');
+  const structure = await inspectHdf5Structure(source, userBlock, H5_READERS);
+  const keys = view.keys(structure);
+  const weightsOnly = !model && (attrNames.some((n) => n.startsWith('layer_names')) || keys.includes('layers') || keys.includes('vars'));
+  const detail = [
+    model ? 'Keras HDF5 model' : weightsOnly ? 'Keras HDF5 weights only (no model config)' : 'HDF5 file without a Keras model config',
+    userBlock ? `user block of ${userBlock} bytes` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return {
+    format: model ? 'keras-h5' : weightsOnly ? 'keras-h5-weights' : 'hdf5',
+    formatDetail: detail,
+    documents,
+    meta: { kerasVersion: writer.keras_version, backend: writer.backend, writer },
+    containerFacts: structure.facts,
+    skipped: [...unlisted, ...structure.skipped],
+    ...(notes.length ? { notes } : {}),
+  };
+}
+
+/** The dense-storage rule shared by both readers: an index that lists nothing cannot say there is no model config. */
+function checkDense(precheck: PreflightResult, listed: number): void {
+  if (precheck.denseUnreadable !== undefined && listed === 0) {
+    // Dense storage only exists with many attributes: none listed means the index is damaged, and what it
+    // held (a model config?) cannot be told. Never "no model config, clean".
+    throw new FormatError(
+      'damaged',
+      `the root group's attribute storage is damaged (${precheck.denseUnreadable}): neither the HDF5 library nor the pre-check can list its attributes, so whether it holds a model config cannot be told`,
+    );
+  }
+}
+
+/**
+ * Root attributes through our own parser (no HDF5 library for this source: a remote file). Fails closed: a model
+ * config it cannot read is an error that says to scan the file locally; other unreadable attributes and unnamed
+ * messages are ledger entries.
+ */
+async function parserView(source: ByteSource, userBlock: number, precheck: PreflightResult): Promise<RootView> {
+  let root: RootAttributes;
+  try {
+    root = await readRootAttributes(source, userBlock);
+  } catch (e) {
+    if (e instanceof Hdf5Unparsed) {
+      throw new FormatError('unreadable', `the root attributes could not be read without the HDF5 library (${e.message}); download the file and scan it locally`);
+    }
+    throw e;
+  }
+  const attrNames = [...root.text.keys()];
+  checkDense(precheck, attrNames.length + root.unreadable.size);
+  const badModel = MODEL_ATTRIBUTES.find((n) => root.unreadable.has(n));
+  if (badModel) {
+    throw new FormatError(
+      'unreadable',
+      `root attribute ${badModel} is stored in a way the built-in HDF5 reader for remote files does not read (${root.unreadable.get(badModel)}); download the file and scan it locally`,
+    );
+  }
+  const unlisted = [...root.unreadable].map(([n, why]) =>
+    notInspected(`attribute ${JSON.stringify(n.slice(0, 80))}`, 'attribute', 'unreadable', `its value could not be read without the HDF5 library (${why})`, []),
+  );
+  if (root.unnamed.length > 0 && !attrNames.includes('model_config')) {
+    unlisted.push(
+      notInspected(
+        'root attributes',
+        'attribute',
+        'unreadable',
+        `${root.unnamed.length} root attribute message(s) could not be read (${[...new Set(root.unnamed)].join('; ')}), so whether one of them is a model config cannot be told`,
+        [],
+      ),
+    );
+  }
+  return {
+    attrNames,
+    attr: (n) => root.text.get(n),
+    unlisted,
+    // The walk lists every dataset and link by path; a root member is the first part of one. (An empty group
+    // at the root is missed: it only changes the label between "weights only" and "HDF5 file".)
+    keys: (structure) => {
+      const paths = [...(structure.tree?.datasets.map((d) => d.path) ?? []), ...(structure.tree?.links.map((l) => l.path) ?? [])];
+      return [...new Set(paths.map((p) => p.split('/').filter(Boolean)[0]).filter((k): k is string => k !== undefined))];
+    },
+  };
 }
 
 /** Detected: the superblock's offset (0, or the size of the user block before it). */
@@ -133,6 +246,11 @@ export const kerasH5: FormatModule<number> = {
       if (e instanceof Hdf5Damage) throw new FormatError('damaged', e.message, { offset: e.offset });
       throw e;
     }
+    if (ctx.mountHdf5 === null) {
+      ctx.progress('reading HDF5 root attributes');
+      const view = await parserView(source, userBlock, precheck);
+      return assemble(source, userBlock, view, ctx, ['Root attributes were read by the built-in HDF5 reader (the file is not on this machine), not by the HDF5 library.']);
+    }
     const notes = precheck.verified
       ? []
       : [`Some root attributes could not be pre-checked (${precheck.reason}); the HDF5 library read them unchecked, under the time limit.`];
@@ -145,48 +263,12 @@ export const kerasH5: FormatModule<number> = {
       } catch (e) {
         throw new FormatError('damaged', `the HDF5 library could not open the file: ${e instanceof Error ? e.message : String(e)}`);
       }
-      const attrNames = Object.keys(file.attrs);
+      const opened = file;
+      const attrNames = Object.keys(opened.attrs);
       const unlisted = unlistedAttributes(precheck, attrNames);
-      if (precheck.denseUnreadable !== undefined && attrNames.length === 0) {
-        // Dense storage only exists with many attributes: none listed means the index is damaged, and what it
-        // held (a model config?) cannot be told. Never "no model config, clean".
-        throw new FormatError(
-          'damaged',
-          `the root group's attribute storage is damaged (${precheck.denseUnreadable}): neither the HDF5 library nor the pre-check can list its attributes, so whether it holds a model config cannot be told`,
-        );
-      }
-      const attr = (n: string) => attributeText(file!.attrs[n]);
-      const documents: ConfigDocument[] = [];
-      const model = readJsonAttribute(file, 'model_config', 'model');
-      if (model) documents.push(model);
-      const training = readJsonAttribute(file, 'training_config', 'training');
-      if (training) documents.push(training);
-      documents.push(...otherJsonAttributes(file, attrNames, unlisted));
-      const writer: Record<string, string> = {};
-      for (const n of attrNames) {
-        if (n === 'model_config' || n === 'training_config' || n.startsWith('layer_names')) continue;
-        const t = attr(n);
-        if (t !== undefined && t.length < 200) writer[n] = t;
-      }
-      const keys = file.keys();
-      const weightsOnly = !model && (attrNames.some((n) => n.startsWith('layer_names')) || keys.includes('layers') || keys.includes('vars'));
-      ctx.progress('walking the HDF5 group tree');
-      const structure = await inspectHdf5Structure(source, userBlock, H5_READERS);
-      const detail = [
-        model ? 'Keras HDF5 model' : weightsOnly ? 'Keras HDF5 weights only (no model config)' : 'HDF5 file without a Keras model config',
-        userBlock ? `user block of ${userBlock} bytes` : '',
-      ]
-        .filter(Boolean)
-        .join(', ');
-      return {
-        format: model ? 'keras-h5' : weightsOnly ? 'keras-h5-weights' : 'hdf5',
-        formatDetail: detail,
-        documents,
-        meta: { kerasVersion: writer.keras_version, backend: writer.backend, writer },
-        containerFacts: structure.facts,
-        skipped: [...unlisted, ...structure.skipped],
-        ...(notes.length ? { notes } : {}),
-      };
+      checkDense(precheck, attrNames.length);
+      const keys = opened.keys();
+      return await assemble(source, userBlock, { attrNames, attr: (n) => attributeText(opened.attrs[n]), unlisted, keys: () => keys }, ctx, notes);
     } catch (e) {
       if (e instanceof FormatError) throw e;
       // h5wasm reports HDF5 library failures as plain strings/errors without context.

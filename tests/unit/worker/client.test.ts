@@ -24,7 +24,7 @@ class FakeWorker {
         this.reply({ type: 'report', id: message.id, report: report(scan.files[0].name, 'error') });
       return;
     }
-    const name = message.files[0].name;
+    const name = message.type === 'scan' ? message.files[0].name : message.name;
     const mode = this.behaviour(name);
     setTimeout(() => {
       if (this.terminated) return;

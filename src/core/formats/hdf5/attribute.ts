@@ -4,7 +4,7 @@
  * global heap ID (collection address, object index) that the HDF5 library follows when the value is read.
  */
 import { parseDataspace, elementCount } from './dataspace';
-import { parseDatatype } from './datatype';
+import { parseDatatype, type Datatype } from './datatype';
 import { Hdf5Unparsed, Hdf5Unsupported, align8, uint } from './raw';
 import type { Superblock } from './superblock';
 
@@ -39,7 +39,19 @@ function layout(data: Uint8Array): { nameAt: number; nameSize: number; pad: (n: 
   throw new Hdf5Unparsed(`attribute message version ${version}`);
 }
 
-export function parseAttribute(data: Uint8Array, sb: Superblock): AttributeValue {
+/** Where an attribute message's parts are: its datatype, how many values, and where the stored values start. */
+export interface AttributeLayout {
+  name: string;
+  type: Datatype;
+  /** Values in the dataspace (1 for a scalar, 0 for a null dataspace). */
+  count: number;
+  /** Offset of the datatype description in the message data (string padding and character set are in its class bits). */
+  typeAt: number;
+  /** Offset of the first value in the message data. */
+  valueAt: number;
+}
+
+export function attributeLayout(data: Uint8Array, sb: Superblock): AttributeLayout {
   const version = uint(data, 0, 1);
   const flags = uint(data, 1, 1);
   const typeSize = uint(data, 4, 2);
@@ -48,11 +60,17 @@ export function parseAttribute(data: Uint8Array, sb: Superblock): AttributeValue
   if (version > 1 && flags & 0x03) throw new Hdf5Unsupported('shared datatype or dataspace');
   const name = attributeName(data);
   let p = nameAt + pad(nameSize);
+  const typeAt = p;
   const type = parseDatatype(data.subarray(p, p + typeSize));
-  if (type.unmodelled !== undefined) throw new Hdf5Unsupported(type.unmodelled);
   p += pad(typeSize);
   const count = elementCount(parseDataspace(data.subarray(p, p + spaceSize), sb));
   p += pad(spaceSize);
+  return { name, type, count, typeAt, valueAt: p };
+}
+
+export function parseAttribute(data: Uint8Array, sb: Superblock): AttributeValue {
+  const { name, type, count, valueAt: p } = attributeLayout(data, sb);
+  if (type.unmodelled !== undefined) throw new Hdf5Unsupported(type.unmodelled);
   const references: HeapReference[] = [];
   if (type.vlens.length === 0) return { name, references };
   if (count * type.vlens.length > MAX_SLOTS) throw new Hdf5Unparsed(`${count} values with variable-length parts`);
