@@ -1,9 +1,13 @@
 import { Fragment, forwardRef } from 'react';
 import type { Finding } from '../core/report';
+import { pickleEvidenceOf } from '../core/analysis/pickle-evidence';
 import { PayloadView } from './PayloadView';
+import { PickleView } from './PickleView';
 import { briefValue, visible } from './visible-text';
 
 const PAYLOAD_KEYS = new Set(['names', 'strings', 'pythonVersions']);
+/** Shown by PickleView below the facts. */
+const PICKLE_KEYS = new Set(['globals', 'calls', 'strings']);
 const NONE = new Set<string>();
 
 /** One finding in full: explanation, where, which loaders run it, evidence and the decoded payload. */
@@ -12,7 +16,8 @@ export const FindingDetail = forwardRef<HTMLElement, { finding: Finding; selecte
   ref,
 ) {
   // Evidence values that the payload view already shows in full are not repeated; empty ones are dropped.
-  const shownByPayload = finding.payload ? PAYLOAD_KEYS : NONE;
+  const pickle = !finding.payload && pickleEvidenceOf(finding.evidence ?? {}) !== null;
+  const shownByPayload = finding.payload ? PAYLOAD_KEYS : pickle ? PICKLE_KEYS : NONE;
   const evidence = Object.entries(finding.evidence ?? {}).filter(
     ([key, value]) => value !== undefined && value !== null && !shownByPayload.has(key),
   );
@@ -73,6 +78,7 @@ export const FindingDetail = forwardRef<HTMLElement, { finding: Finding; selecte
           </>
         )}
       </dl>
+      {pickle && <PickleView finding={finding} />}
       {showPayload && finding.payload && <PayloadView payload={finding.payload} readOnly={readOnly} />}
     </article>
   );

@@ -198,3 +198,16 @@ test('inspector: n/p and arrows move between finding rows and keep the graph sel
   await page.keyboard.press('Tab');
   assert.notEqual(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'finding-row');
 });
+
+test('inspector: a pickle is shown like a payload: imports marked safe or not, calls with their arguments, strings', async ({ page, fixture }) => {
+  await dropFiles(page, [{ name: 'pipeline.pkl', bytes: fixture('pickle/ml/sklearn_pipeline_with_system.pkl') }]);
+  assert.equal(await waitVerdict(page), 'dangerous');
+  const view = page.getByTestId('details-panel').getByTestId('pickle-view').first();
+  await view.waitFor({ timeout: 30_000 });
+  const dangerous = await view.locator('[data-testid=pickle-globals] li[data-class=dangerous]').allTextContents();
+  assert.ok(dangerous.some((t) => t.includes('posix.system')), `posix.system listed as dangerous: ${dangerous}`);
+  const safe = await view.locator('[data-testid=pickle-globals] li[data-class=safe]').allTextContents();
+  assert.ok(safe.some((t) => t.startsWith('safe') && t.includes('sklearn.')), `sklearn classes marked safe: ${safe.slice(0, 3)}`);
+  assert.match(await view.getByTestId('pickle-calls').textContent(), /posix\.system\("echo fixture"\)/);
+  assert.match(await view.getByTestId('pickle-strings').textContent(), /"echo fixture"/);
+});

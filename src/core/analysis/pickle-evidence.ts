@@ -68,3 +68,24 @@ export function pickleEvidence(p: EmbeddedPickle): PickleEvidence {
 export function pickleLocation(p: EmbeddedPickle, offset = 0): string {
   return p.location || `@${p.offset + offset}`;
 }
+
+/**
+ * The pickle evidence of a finding as the views read it back (reports may come from a shared link, so every
+ * field is checked, never assumed): null when the finding is not about a pickle.
+ */
+export function pickleEvidenceOf(evidence: Record<string, unknown>): Pick<PickleEvidence, 'globals' | 'calls' | 'strings'> | null {
+  const { globals, calls, strings } = evidence;
+  if (!Array.isArray(globals) || !Array.isArray(calls)) return null;
+  const isStr = (v: unknown): v is string => typeof v === 'string';
+  const rec = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+  return {
+    globals: globals
+      .filter(rec)
+      .filter((g) => isStr(g.module) && isStr(g.name))
+      .map((g) => ({ module: g.module as string, name: g.name as string, safe: g.safe === true, class: g.class === 'dangerous' || g.class === 'unknown' ? g.class : 'safe', offset: typeof g.offset === 'number' ? g.offset : 0 })),
+    calls: calls
+      .filter(rec)
+      .map((c) => ({ callable: isStr(c.callable) ? c.callable : null, args: Array.isArray(c.args) ? c.args.filter(isStr) : [], opcode: isStr(c.opcode) ? c.opcode : '', offset: typeof c.offset === 'number' ? c.offset : 0 })),
+    strings: Array.isArray(strings) ? strings.filter(isStr) : [],
+  };
+}
