@@ -7,7 +7,7 @@ import { briefValue, visible } from './visible-text';
 
 const PAYLOAD_KEYS = new Set(['names', 'strings', 'pythonVersions']);
 /** Shown by PickleView below the facts. */
-const PICKLE_KEYS = new Set(['globals', 'calls', 'strings']);
+const PICKLE_KEYS = new Set(['globals', 'calls', 'strings', 'listing']);
 const NONE = new Set<string>();
 
 /** One finding in full: explanation, where, which loaders run it, evidence and the decoded payload. */

@@ -34,6 +34,16 @@ export function PickleView({ finding }: { finding: Finding }) {
           </pre>
         </>
       )}
+      {p.listing.length > 0 && (
+        <details className="pickle-listing">
+          <summary>
+            Opcode listing <span className="muted small">(first {p.listing.length}, as pickletools.dis)</span>
+          </summary>
+          <pre data-testid="pickle-listing" tabIndex={0}>
+            {p.listing.map((l) => `${String(l.offset).padStart(6)}: ${l.opcode.padEnd(16)}${l.arg !== undefined ? visible(l.arg) : ''}`).join('\n')}
+          </pre>
+        </details>
+      )}
       {p.strings.length > 0 && (
         <>
           <h3>Strings</h3>

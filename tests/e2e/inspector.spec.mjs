@@ -210,4 +210,7 @@ test('inspector: a pickle is shown like a payload: imports marked safe or not, c
   assert.ok(safe.some((t) => t.startsWith('safe') && t.includes('sklearn.')), `sklearn classes marked safe: ${safe.slice(0, 3)}`);
   assert.match(await view.getByTestId('pickle-calls').textContent(), /posix\.system\("echo fixture"\)/);
   assert.match(await view.getByTestId('pickle-strings').textContent(), /"echo fixture"/);
+  // The opcode listing on request.
+  await view.locator('.pickle-listing > summary').click();
+  assert.match(await view.getByTestId('pickle-listing').textContent(), /^\s+0: PROTO\s+\d/);
 });

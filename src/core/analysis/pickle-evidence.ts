@@ -4,6 +4,7 @@
  * finding's document. Capped so a pickle with a million records stays a small report.
  */
 import type { EmbeddedPickle } from '../keras/model';
+import type { PickleListingLine } from '../pickle/scan';
 
 export interface PickleGlobalEvidence {
   module: string;
@@ -29,12 +30,15 @@ export interface PickleEvidence {
   globals: PickleGlobalEvidence[];
   calls: PickleCallEvidence[];
   strings: string[];
+  /** The first opcodes, pickletools.dis style, offsets into the document (shown on request). */
+  listing: PickleListingLine[];
   error?: { message: string; offset: number };
 }
 
 const MAX_GLOBALS = 100;
 const MAX_CALLS = 50;
 const MAX_STRINGS = 50;
+const MAX_LISTING = 200;
 
 export function pickleEvidence(p: EmbeddedPickle): PickleEvidence {
   const seen = new Set<string>();
@@ -60,6 +64,7 @@ export function pickleEvidence(p: EmbeddedPickle): PickleEvidence {
     calls,
     // Call arguments first: with a cap, the strings that reach a call matter more than field names.
     strings: [...new Set([...calls.flatMap((c) => c.args), ...p.scan.strings])].slice(0, MAX_STRINGS),
+    listing: p.scan.listing.slice(0, MAX_LISTING).map((l) => ({ ...l, offset: p.offset + l.offset })),
     ...(p.scan.error ? { error: { message: p.scan.error.message, offset: p.offset + p.scan.error.offset } } : {}),
   };
 }
@@ -73,8 +78,8 @@ export function pickleLocation(p: EmbeddedPickle, offset = 0): string {
  * The pickle evidence of a finding as the views read it back (reports may come from a shared link, so every
  * field is checked, never assumed): null when the finding is not about a pickle.
  */
-export function pickleEvidenceOf(evidence: Record<string, unknown>): Pick<PickleEvidence, 'globals' | 'calls' | 'strings'> | null {
-  const { globals, calls, strings } = evidence;
+export function pickleEvidenceOf(evidence: Record<string, unknown>): Pick<PickleEvidence, 'globals' | 'calls' | 'strings' | 'listing'> | null {
+  const { globals, calls, strings, listing } = evidence;
   if (!Array.isArray(globals) || !Array.isArray(calls)) return null;
   const isStr = (v: unknown): v is string => typeof v === 'string';
   const rec = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -87,5 +92,8 @@ export function pickleEvidenceOf(evidence: Record<string, unknown>): Pick<Pickle
       .filter(rec)
       .map((c) => ({ callable: isStr(c.callable) ? c.callable : null, args: Array.isArray(c.args) ? c.args.filter(isStr) : [], opcode: isStr(c.opcode) ? c.opcode : '', offset: typeof c.offset === 'number' ? c.offset : 0 })),
     strings: Array.isArray(strings) ? strings.filter(isStr) : [],
+    listing: Array.isArray(listing)
+      ? listing.filter(rec).map((l) => ({ offset: typeof l.offset === 'number' ? l.offset : 0, opcode: isStr(l.opcode) ? l.opcode : '?', ...(isStr(l.arg) ? { arg: l.arg } : {}) }))
+      : [],
   };
 }

@@ -13,7 +13,7 @@
 import type { Severity } from '../report';
 import { type GlobalClass, classifyGlobal } from './globals';
 import type { SafeLevel } from './known-safe';
-import { DEFAULT_DECODE_LIMITS, type DecodeLimits, HIGHEST_PROTOCOL, PickleError, decodeOp } from './opcodes';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits, HIGHEST_PROTOCOL, PickleError, type PickleOp, decodeOp } from './opcodes';
 
 export interface PickleScanLimits extends DecodeLimits {
   maxOpcodes: number;
@@ -71,6 +71,8 @@ export interface PickleCall {
 export interface PickleScan {
   globals: PickleGlobal[];
   calls: PickleCall[];
+  /** The first opcodes as records (pickletools.dis order: offset, name, argument), at most MAX_LISTING. */
+  listing: PickleListingLine[];
   /** Distinct string constants pushed (unicode and byte strings decoded as text), in order, at most 200 of 200 chars. */
   strings: string[];
   /** Number of pickles that reached STOP. */
@@ -95,6 +97,23 @@ export interface PickleScanOptions {
 }
 
 const MAX_STRINGS = 200;
+const MAX_LISTING = 500;
+
+/** One opcode of the listing: its offset, name and argument as pickletools.dis would show it (clipped). */
+export interface PickleListingLine {
+  offset: number;
+  opcode: string;
+  arg?: string;
+}
+
+function listingLine(op: PickleOp): PickleListingLine {
+  const clip = (t: string) => (t.length > 120 ? `${t.slice(0, 119)}…` : t);
+  let arg: string | undefined;
+  if (op.text !== undefined) arg = clip(op.text2 !== undefined ? `${op.text} ${op.text2}` : JSON.stringify(op.text));
+  else if (op.int !== undefined) arg = String(op.int);
+  else if (op.length !== undefined) arg = `<${op.length} bytes>`;
+  return { offset: op.offset, opcode: op.info.name, ...(arg !== undefined ? { arg } : {}) };
+}
 const MAX_STRING_CHARS = 200;
 
 // ---------------------------------------------------------------- symbolic values
@@ -148,7 +167,7 @@ function targetOf(v: PVal | undefined): { module: string; name: string } | undef
 export function scanPickle(bytes: Uint8Array, options: PickleScanOptions = {}): PickleScan {
   const limits: PickleScanLimits = { ...DEFAULT_PICKLE_LIMITS, ...options.limits };
   const maxPickles = Math.min(options.maxPickles ?? limits.maxPickles, limits.maxPickles);
-  const out: PickleScan = { globals: [], calls: [], strings: [], pickles: 0, protocol: 0, opcodes: 0, end: 0 };
+  const out: PickleScan = { globals: [], calls: [], listing: [], strings: [], pickles: 0, protocol: 0, opcodes: 0, end: 0 };
   // Module attribute writes survive across pickles loaded in the same process.
   const overrides = new Map<string, PVal>();
   const budget = { opcodes: 0 };
@@ -269,6 +288,7 @@ function scanOne(
       at = pos;
       const op = decodeOp(bytes, pos, limits);
       pos = op.end;
+      if (out.listing.length < MAX_LISTING) out.listing.push(listingLine(op));
       switch (op.info.name) {
         case 'PROTO': {
           const v = op.int ?? 0;

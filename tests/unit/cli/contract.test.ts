@@ -112,6 +112,20 @@ describe('structured pickle evidence', () => {
     expect(ev.calls).toContainEqual(expect.objectContaining({ callable: 'posix.system', args: ['echo fixture'] }));
     expect(ev.strings).toContain('echo fixture');
   });
+
+  it('the opcode listing matches CPython pickletools (offsets and opcode names)', async () => {
+    const file = fx('pickle/ml/sklearn_pipeline_with_system.pkl');
+    const { out } = await run(['scan', file, '--json', '--no-hash']);
+    const [r] = (JSON.parse(out) as ScanEnvelope).files;
+    const listing = (r.findings.find((x) => x.rule === 'R-PICKLE-GLOBALS')!.evidence as { listing: { offset: number; opcode: string }[] }).listing;
+    expect(listing.length).toBe(200);
+    const oracle = execFileSync('/usr/bin/python3', ['-c', 'import pickletools, sys\nfor op, arg, pos in pickletools.genops(open(sys.argv[1], "rb")):\n    print(pos, op.name)', file], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .slice(0, 200)
+      .map((l) => ({ offset: Number(l.split(' ')[0]), opcode: l.split(' ')[1] }));
+    expect(listing.map((l) => ({ offset: l.offset, opcode: l.opcode }))).toEqual(oracle);
+  });
 });
 
 describe('decode: lambdalens/decode@1 and the scan exit rule', () => {
