@@ -316,6 +316,9 @@ export function LayerGraph({ report, layout: given, selected: selectedProp, onSe
     );
   }
   const flaggedCount = model.flagged.length;
+  // The selection may come from outside (the first finding on open, a finding row): count it too.
+  const selectedFlagged = selected ? model.flagged.indexOf(selected) : -1;
+  const shownIndex = selectedFlagged >= 0 ? selectedFlagged : findingIndex;
   const label = `Layer graph of ${visible(report.model?.name ?? report.path)}: ${model.items.length} layers, ${flaggedCount} flagged`;
 
   return (
@@ -329,7 +332,7 @@ export function LayerGraph({ report, layout: given, selected: selectedProp, onSe
             Next finding ›
           </button>
           <span className="lg-count" aria-hidden="true">
-            {flaggedCount === 0 ? 'no flagged layers' : `${findingIndex >= 0 ? findingIndex + 1 : '–'} / ${flaggedCount}`}
+            {flaggedCount === 0 ? 'no flagged layers' : `${shownIndex >= 0 ? shownIndex + 1 : '–'} / ${flaggedCount}`}
           </span>
         </span>
         <span className="lg-search">
