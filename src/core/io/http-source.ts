@@ -14,6 +14,7 @@
  * A server that ignores ranges (200 for a ranged GET) or hides Content-Range (CORS) gets a RemoteError saying
  * so and suggesting download-and-drop; 429 and 5xx are retried with backoff, honouring Retry-After (bounded).
  */
+import { sliceBlocks } from './blocks';
 import type { RemoteFailure } from '../report';
 import type { ByteSource } from './byte-source';
 
@@ -268,15 +269,7 @@ export class HttpSource implements ByteSource {
       for (let k = b; k <= Math.min(runEnd, last); k++) pending.push(run[k - b]);
       b = Math.min(runEnd, last) + 1;
     }
-    const blocks = await Promise.all(pending);
-    if (first === last) return blocks[0].subarray(start - first * bs, end - first * bs);
-    const out = new Uint8Array(end - start);
-    for (let b = first; b <= last; b++) {
-      const from = Math.max(start, b * bs);
-      const to = Math.min(end, (b + 1) * bs);
-      out.set(blocks[b - first].subarray(from - b * bs, to - b * bs), from - start);
-    }
-    return out;
+    return sliceBlocks(await Promise.all(pending), first, last, start, end, bs);
   }
 
   /** Extends a run of misses that continues the previous miss's fetch (a reader walking forward). */

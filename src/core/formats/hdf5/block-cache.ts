@@ -10,6 +10,7 @@
  * large weights, misses are far apart and reads stay one block. A walk follows several streams at once (a
  * group's nodes and heap, its children's headers, the symbol table nodes of a large group).
  */
+import { sliceBlocks } from '../../io/blocks';
 import type { ByteSource } from '../../io/byte-source';
 
 /** The walk's byte budget is spent: not a property of the file's structure, so not an Hdf5Unparsed. */
@@ -70,15 +71,7 @@ export class BlockCache implements ByteSource {
     const bs = this.options.blockSize;
     const first = Math.floor(start / bs);
     const last = Math.floor((end - 1) / bs);
-    const blocks = await this.fill(first, last);
-    if (first === last) return blocks[0].subarray(start - first * bs, end - first * bs);
-    const out = new Uint8Array(end - start);
-    for (let b = first; b <= last; b++) {
-      const from = Math.max(start, b * bs);
-      const to = Math.min(end, (b + 1) * bs);
-      out.set(blocks[b - first].subarray(from - b * bs, to - b * bs), from - start);
-    }
-    return out;
+    return sliceBlocks(await this.fill(first, last), first, last, start, end, bs);
   }
 
   /**
