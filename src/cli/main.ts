@@ -2,7 +2,9 @@
  * `lambdalens` — the CLI over the same core as the page.
  *   lambdalens scan <paths…> [--json] [--sarif F] [--markdown F] [--evidence DIR] [--fail-on <severity>] [--no-hash] [--timeout S]
  *   lambdalens decode [<base64>|-]
- * Exit codes: 0 clean or below the threshold, 1 findings at or above it, 2 errors or bad usage.
+ *   lambdalens diff <a> <b> [--json] [--no-hash] [--timeout S]
+ * Exit codes: 0 clean or below the threshold, 1 findings at or above it, 2 errors or bad usage
+ * (diff: 0 no code-carrying difference, 1 one exists, 2 a file could not be inspected or bad usage).
  */
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,12 +18,14 @@ import { isSavedModelDir } from '../node/scan-path';
 import { VERSION } from '../core/version';
 import { formatReportText } from './format-text';
 import { runDecode } from './decode';
+import { runDiff } from './diff';
 
 const USAGE = `lambdalens ${VERSION} — see what code a Keras/TensorFlow model runs on load, without loading it.
 
 Usage:
   lambdalens scan <paths…> [options]
   lambdalens decode [<base64>|-] [--json]
+  lambdalens diff <a> <b> [--json] [--no-hash] [--timeout <s>]
 
 scan      files and folders (folders are searched recursively; files are recognised by their bytes;
           a folder holding saved_model.pb is one SavedModel)
@@ -33,8 +37,13 @@ scan      files and folders (folders are searched recursively; files are recogni
   --no-hash           skip the streamed sha256
   --timeout <s>       give up on a file after this many seconds (default 60)
 decode    decode one marshal payload (base64 or raw_unicode_escape text) from the argument or stdin
+diff      compare two models (a: the reference, b: the copy under review): layers added, removed or renamed,
+          config per key, inbound edges, every code payload by hash and decoded code, findings on one side only,
+          zip CRC-32 / HDF5 dataset shapes as the containers record them (weights are never read)
+  --json              print the diff as JSON (schema lambdalens/diff@1, schemas/diff.schema.json)
 
-Exit codes: 0 clean or below the threshold, 1 findings at or above it, 2 errors or bad usage.`;
+Exit codes: 0 clean or below the threshold, 1 findings at or above it, 2 errors or bad usage.
+diff: 0 no difference in the code a load runs, 1 such a difference, 2 a file could not be inspected or bad usage.`;
 
 interface Target {
   path: string;
@@ -99,6 +108,7 @@ export async function main(
     return 0;
   }
   if (command === 'decode') return runDecode(rest, out, err);
+  if (command === 'diff') return runDiff(rest, out, err, USAGE, { isolate: options.isolate });
   if (command !== 'scan') {
     err(`unknown command: ${command}\n\n${USAGE}\n`);
     return 2;
