@@ -3,7 +3,7 @@
  * key; arrays of equal length by index, of different lengths as a whole (an inserted element would otherwise
  * shift every later index into a "change"). A key that only one side has and that only one save format writes
  * is not a difference (and is counted): `module` naming a Keras module, `registered_name` null or the class,
- * `build_config`, `shared_object_id`. `module` naming anything else always is.
+ * `build_config`, `shared_object_id`, an empty `compile_config`. `module` naming anything else always is.
  */
 import { isObject, joinPointer, type Json } from '../json/parse';
 
@@ -23,6 +23,8 @@ function formOnlyKey(key: string, value: Json, parent: Record<string, Json>): bo
     case 'build_config':
     case 'shared_object_id':
       return true;
+    case 'compile_config': // a .keras writes `{}` for every uncompiled (nested) model; an .h5 writes nothing
+      return isObject(value) && Object.keys(value).length === 0;
     default:
       return false;
   }

@@ -311,7 +311,7 @@ class Differ {
       if (extra.length) this.notes.push(`${side}: documents ${extra.join(', ')} were compared only through the payloads and findings in them, not key by key.`);
     }
     if (this.counters.formOnly) {
-      this.notes.push(`${this.counters.formOnly} key(s) present on one side only were not counted as differences because only one save format writes them (module naming a Keras module, registered_name, build_config, shared_object_id).`);
+      this.notes.push(`${this.counters.formOnly} key(s) present on one side only were not counted as differences because only one save format writes them (module naming a Keras module, registered_name, build_config, shared_object_id, an empty compile_config).`);
     }
   }
 

@@ -90,10 +90,30 @@ export interface WeightRecordChange {
   to?: string;
 }
 
+/** A layer on one side only (the side is in the kind: added = only in b). */
+export interface OneSidedLayer {
+  codeCarrying: boolean;
+  layer: string;
+  className: string;
+  document: string;
+  location: string;
+}
+
+/** A finding on one side only. */
+export interface OneSidedFinding {
+  codeCarrying: boolean;
+  rule: string;
+  severity: Severity;
+  title: string;
+  layer?: string;
+  document: string;
+  location: string;
+}
+
 /** Every difference is one of these; `codeCarrying` marks what can change the code a load runs. */
 export type Difference =
-  | { kind: 'layer-added'; codeCarrying: boolean; layer: string; className: string; document: string; location: string }
-  | { kind: 'layer-removed'; codeCarrying: boolean; layer: string; className: string; document: string; location: string }
+  | ({ kind: 'layer-added' } & OneSidedLayer)
+  | ({ kind: 'layer-removed' } & OneSidedLayer)
   | { kind: 'layer-renamed'; codeCarrying: false; a: string; b: string; className: string; by: MatchBasis }
   | { kind: 'class-changed'; codeCarrying: boolean; a: string; b: string; from: string; to: string }
   | {
@@ -116,16 +136,8 @@ export type Difference =
   | { kind: 'payload-added'; codeCarrying: true; b: PayloadSide }
   | { kind: 'payload-removed'; codeCarrying: true; a: PayloadSide }
   | { kind: 'payload-changed'; codeCarrying: true; a: PayloadSide; b: PayloadSide; changes: CodeChange[] }
-  | {
-      kind: 'finding-added' | 'finding-removed';
-      codeCarrying: boolean;
-      rule: string;
-      severity: Severity;
-      title: string;
-      layer?: string;
-      document: string;
-      location: string;
-    }
+  | ({ kind: 'finding-added' } & OneSidedFinding)
+  | ({ kind: 'finding-removed' } & OneSidedFinding)
   | {
       kind: 'finding-changed';
       codeCarrying: boolean;
