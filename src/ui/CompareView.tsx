@@ -1,0 +1,240 @@
+/**
+ * Compare two dropped models (issue 16): choose the reference (a) and the copy under review (b), then a list of
+ * the differences, code-carrying ones first; a changed payload shows both sides' source (and disassembly on
+ * request) with the changed constants named. Rendering only: the diff is computed in the worker (ModelDiff
+ * records, src/core/diff). Every file-derived text goes through `visible`.
+ */
+import { useState } from 'react';
+import type { CodeChange, Difference, DiffFile, EdgeRef, ModelDiff, PayloadSide } from '../core/diff/types';
+import { HighlightedPython } from './highlight/python';
+import type { ScanEntry } from './use-scanner';
+import { briefValue, visible, visibleMultiline } from './visible-text';
+
+export function CompareView({
+  entries,
+  compare,
+  onClose,
+}: {
+  entries: ScanEntry[];
+  compare: (a: ScanEntry, b: ScanEntry) => Promise<ModelDiff>;
+  onClose: () => void;
+}) {
+  const done = entries.filter((e) => e.status === 'done' && e.report);
+  const [aId, setA] = useState<number | undefined>(done[0]?.id);
+  const [bId, setB] = useState<number | undefined>(done[1]?.id);
+  const [state, setState] = useState<{ running: boolean; diff?: ModelDiff; error?: string }>({ running: false });
+  const a = done.find((e) => e.id === aId);
+  const b = done.find((e) => e.id === bId);
+  const run = () => {
+    if (!a || !b) return;
+    setState({ running: true });
+    compare(a, b).then(
+      (diff) => setState({ running: false, diff }),
+      (error: unknown) => setState({ running: false, error: error instanceof Error ? error.message : String(error) }),
+    );
+  };
+  const picker = (label: string, value: number | undefined, set: (id: number) => void, testId: string) => (
+    <label className="compare-pick">
+      {label}{' '}
+      <select value={value ?? ''} onChange={(e) => set(Number(e.target.value))} data-testid={testId}>
+        {done.map((e) => (
+          <option key={e.id} value={e.id}>
+            {visible(e.name)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+  return (
+    <main className="compare" data-testid="compare">
+      <div className="compare-bar">
+        {picker('Reference (a)', aId, setA, 'compare-a')}
+        {picker('Copy under review (b)', bId, setB, 'compare-b')}
+        <button type="button" onClick={run} disabled={!a || !b || a === b || state.running} data-testid="compare-run">
+          {state.running ? 'Comparing…' : 'Compare'}
+        </button>
+        <button type="button" className="link" onClick={onClose} data-testid="compare-close">
+          Back to reports
+        </button>
+      </div>
+      {state.error && (
+        <p className="verdict-error" role="alert">
+          The comparison failed: {visible(state.error)}
+        </p>
+      )}
+      {state.diff && <DiffView diff={state.diff} />}
+    </main>
+  );
+}
+
+function FileLine({ label, file }: { label: string; file: DiffFile }) {
+  return (
+    <li>
+      <strong>{label}</strong> {visible(file.path)} · {file.format}
+      {file.model ? ` · ${visible(file.model.className ?? '?')}, ${file.model.layerCount} layers` : ''} · {file.verdict}
+    </li>
+  );
+}
+
+const KIND_LABEL: Record<Difference['kind'], string> = {
+  'layer-added': 'Layer added',
+  'layer-removed': 'Layer removed',
+  'layer-renamed': 'Layer renamed',
+  'class-changed': 'Class changed',
+  'config-changed': 'Config changed',
+  'inbound-changed': 'Inputs changed',
+  'payload-added': 'Code added',
+  'payload-removed': 'Code removed',
+  'payload-changed': 'Code changed',
+  'finding-added': 'Finding only in b',
+  'finding-removed': 'Finding only in a',
+  'finding-changed': 'Finding changed',
+  'metadata-changed': 'Writer metadata',
+  'container-changed': 'Container record',
+};
+
+function edges(nodes: EdgeRef[][]): string {
+  if (nodes.length === 0) return '(none)';
+  return nodes.map((n) => `[${n.map((r) => `${visible(r.layer)}[${r.node}][${r.tensor}]`).join(', ')}]`).join(' ');
+}
+
+function codeChange(c: CodeChange): string {
+  const index = c.index !== undefined ? `[${c.index}]` : '';
+  return `${c.codeObject ? `${visible(c.codeObject)} ` : ''}${c.field}${index}: ${visible(c.from ?? '(absent)')} → ${visible(c.to ?? '(absent)')}`;
+}
+
+function summaryOf(d: Difference): string {
+  switch (d.kind) {
+    case 'layer-added':
+    case 'layer-removed':
+      return `${visible(d.layer)} (${visible(d.className)})`;
+    case 'layer-renamed':
+      return `${visible(d.a)} → ${visible(d.b)} (${visible(d.className)}, matched by ${d.by})`;
+    case 'class-changed':
+      return `${visible(d.b)}: ${visible(d.from)} → ${visible(d.to)}`;
+    case 'config-changed':
+      return `${d.unit ? `${d.unit} config` : visible(d.b || d.a)} ${visible(d.pointer) || '/'}: ${d.from === undefined ? '(absent)' : briefValue(d.from)} → ${d.to === undefined ? '(absent)' : briefValue(d.to)}`;
+    case 'inbound-changed':
+      return `${visible(d.b)}: ${edges(d.from)} → ${edges(d.to)}`;
+    case 'payload-added':
+      return place(d.b);
+    case 'payload-removed':
+      return place(d.a);
+    case 'payload-changed':
+      return `${place(d.b)}: ${d.changes.length} change(s)`;
+    case 'finding-added':
+    case 'finding-removed':
+      return `${d.severity} ${d.rule}: ${visible(d.title)}`;
+    case 'finding-changed':
+      return `${d.layer ? `${visible(d.layer)}: ` : ''}${d.a.rule} ${d.a.severity} → ${d.b.rule} ${d.b.severity}`;
+    case 'metadata-changed':
+      return `${visible(d.key)}: ${visible(d.from ?? '(absent)')} → ${visible(d.to ?? '(absent)')}`;
+    case 'container-changed':
+      return `${d.record.part} ${visible(d.record.name)} ${d.record.change}: ${visible(d.record.from ?? '(absent)')} → ${visible(d.record.to ?? '(absent)')}`;
+  }
+}
+
+function place(p: PayloadSide): string {
+  return p.layer ? `${visible(p.layer)}${p.slot ? ` (${visible(p.slot)})` : ''}` : `${visible(p.document)}${visible(p.location)}`;
+}
+
+function Source({ side, label }: { side: PayloadSide; label: string }) {
+  return (
+    <div className="compare-side">
+      <h4>
+        {label} <span className="muted small">sha256 {side.sha256.slice(0, 16)}…</span>
+      </h4>
+      {side.source !== undefined ? (
+        <pre className="code py" tabIndex={0} aria-label={`Source, ${label}`}>
+          <HighlightedPython source={side.source} />
+        </pre>
+      ) : (
+        <p className="small">{side.decodeError ? `Not decoded: ${visible(side.decodeError)}` : `No source; names: ${visible(side.names.join(', '))}`}</p>
+      )}
+      {side.indicators.length > 0 && (
+        <ul className="small">
+          {side.indicators.map((i, n) => (
+            <li key={n}>{visible(i)}</li>
+          ))}
+        </ul>
+      )}
+      {side.disassembly !== undefined && (
+        <details>
+          <summary>Disassembly</summary>
+          <pre className="code dis" tabIndex={0}>
+            {visibleMultiline(side.disassembly)}
+          </pre>
+        </details>
+      )}
+    </div>
+  );
+}
+
+function DifferenceItem({ d }: { d: Difference }) {
+  return (
+    <li className={`compare-item${d.codeCarrying ? ' code' : ''}`} data-testid="compare-item" data-kind={d.kind} data-code={d.codeCarrying}>
+      <div>
+        {d.codeCarrying && (
+          <span className="compare-mark" aria-label="can change the code a load runs">
+            ⚠{' '}
+          </span>
+        )}
+        <strong>{KIND_LABEL[d.kind]}</strong> {summaryOf(d)}
+      </div>
+      {d.kind === 'payload-changed' && (
+        <>
+          <ul className="compare-changes" data-testid="compare-changes">
+            {d.changes.map((c, i) => (
+              <li key={i}>
+                <code>{codeChange(c)}</code>
+              </li>
+            ))}
+          </ul>
+          <div className="compare-sides">
+            <Source side={d.a} label="a" />
+            <Source side={d.b} label="b" />
+          </div>
+        </>
+      )}
+      {d.kind === 'payload-added' && <Source side={d.b} label="b" />}
+      {d.kind === 'payload-removed' && <Source side={d.a} label="a" />}
+    </li>
+  );
+}
+
+export function DiffView({ diff }: { diff: ModelDiff }) {
+  const s = diff.summary;
+  const ordered = [...diff.differences.filter((d) => d.codeCarrying), ...diff.differences.filter((d) => !d.codeCarrying)];
+  return (
+    <section className="compare-result" aria-label="Differences" data-testid="compare-result">
+      <ul className="compare-files">
+        <FileLine label="a" file={diff.a} />
+        <FileLine label="b" file={diff.b} />
+      </ul>
+      <p className={`compare-verdict ${s.codeChanged ? 'verdict-dangerous' : 'verdict-clean'}`} data-testid="compare-verdict">
+        {s.codeChanged
+          ? 'The code a load runs differs between the two files (marked ⚠).'
+          : `No difference in the code a load runs${s.architectureChanged ? '; the architecture differs' : ''}.`}{' '}
+        Layers {s.layers.a} / {s.layers.b} ({s.layers.matched} matched); code payloads {s.payloads.a} / {s.payloads.b} ({s.payloads.same} identical).
+      </p>
+      {ordered.length === 0 ? <p>No differences.</p> : <ul className="compare-list">{ordered.map((d, i) => <DifferenceItem key={i} d={d} />)}</ul>}
+      {diff.unmatched.length > 0 && (
+        <>
+          <h3>Not compared</h3>
+          <ul data-testid="compare-unmatched">
+            {diff.unmatched.map((u, i) => (
+              <li key={i}>
+                ({u.side}) {visible(u.what)}: {visible(u.reason)}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <ul className="compare-notes small">
+        {diff.notes.map((n, i) => (
+          <li key={i}>{visible(n)}</li>
+        ))}
+      </ul>
+    </section>
+  );
+}
