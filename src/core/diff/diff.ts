@@ -84,8 +84,19 @@ class Differ {
     return this.matching.aToB.get(path) ?? `(a) ${path}`;
   }
 
-  /** Names of A's children of `parent` → the paired B child's name. */
+  private childNames = new Map<string, (name: string) => string>();
+
+  /** Names of A's children of `parent` → the paired B child's name (once per parent: a flat model has thousands). */
   private childNameMap(parentA: string): (name: string) => string {
+    let known = this.childNames.get(parentA);
+    if (!known) {
+      known = this.buildChildNameMap(parentA);
+      this.childNames.set(parentA, known);
+    }
+    return known;
+  }
+
+  private buildChildNameMap(parentA: string): (name: string) => string {
     const map = new Map<string, string>();
     for (const child of this.a.children.get(parentA) ?? []) {
       const to = this.matching.aToB.get(child.info.path);
@@ -104,11 +115,18 @@ class Differ {
     return placeOf(s, f.document, f.location, f.layer);
   }
 
-  /** Relative pointers of the findings that act, per layer path. */
+  private actingByLayer = new Map<IndexedSide, Map<string, Finding[]>>();
+
+  /** Relative pointers of the findings that act, per layer path (findings grouped once per side). */
   private actingPointers(s: IndexedSide, layerPath: string): string[] {
+    let byLayer = this.actingByLayer.get(s);
+    if (!byLayer) {
+      byLayer = new Map();
+      for (const f of s.findings) if (acts(f) && f.layer !== undefined) byLayer.set(f.layer, [...(byLayer.get(f.layer) ?? []), f]);
+      this.actingByLayer.set(s, byLayer);
+    }
     const out: string[] = [];
-    for (const f of s.findings) {
-      if (!acts(f) || f.layer !== layerPath) continue;
+    for (const f of byLayer.get(layerPath) ?? []) {
       const place = this.findingPlace(s, f);
       if (place.layer === layerPath) out.push(place.pointer);
     }

@@ -34,8 +34,8 @@ export function matchLayers(a: IndexedSide, b: IndexedSide): Matching {
   const identity = (n: string) => n;
   while (queue.length) {
     const [pa, pb] = queue.shift()!;
-    const left = [...(a.children.get(pa) ?? [])];
-    const right = [...(b.children.get(pb) ?? [])];
+    let left = [...(a.children.get(pa) ?? [])];
+    let right = [...(b.children.get(pb) ?? [])];
     const take = (predicate: (x: IndexedLayer, y: IndexedLayer) => boolean, by: MatchBasis) => {
       for (let i = 0; i < left.length; i++) {
         const x = left[i];
@@ -47,13 +47,36 @@ export function matchLayers(a: IndexedSide, b: IndexedSide): Matching {
         right.splice(j, 1);
       }
     };
-    take((x, y) => ownName(x) === ownName(y), 'path');
+    // By name first, through a map: a flat model has thousands of children.
+    const byName = new Map(right.map((y) => [`${y.info.role}\u0000${ownName(y)}`, y]));
+    const taken = new Set<IndexedLayer>();
+    for (const x of left) {
+      const key = `${x.info.role}\u0000${ownName(x)}`;
+      const y = byName.get(key);
+      if (!y) continue;
+      byName.delete(key);
+      pair(x, y, 'path');
+      queue.push([x.info.path, y.info.path]);
+      taken.add(x).add(y);
+    }
+    left = left.filter((x) => !taken.has(x));
+    right = right.filter((y) => !taken.has(y));
+    // The rest (renames) are few; each layer is normalised once.
+    const normal = new Map<IndexedLayer, ReturnType<typeof normaliseLayer>>();
+    const normalised = (l: IndexedLayer, s: IndexedSide) => {
+      let n = normal.get(l);
+      if (!n) {
+        n = normaliseLayer(l, s, identity);
+        normal.set(l, n);
+      }
+      return n;
+    };
     take(
       (x, y) =>
         x.info.className === y.info.className &&
         x.object !== undefined &&
         y.object !== undefined &&
-        diffJson(normaliseLayer(x, a, identity), normaliseLayer(y, b, identity)).length === 0,
+        diffJson(normalised(x, a), normalised(y, b)).length === 0,
       'structure',
     );
     take((x, y) => x.info.className === y.info.className && x.index === y.index, 'position');
