@@ -4,7 +4,7 @@
  * crafted model cannot drive the terminal. Lines starting with `!` are differences that can change the code a
  * load runs.
  */
-import type { CodeChange, Difference, DiffFile, EdgeRef, ModelDiff, PayloadSide } from '../core/diff/types';
+import type { CodeChange, Difference, DiffFile, EdgeRef, LineDiff, ModelDiff, PayloadSide } from '../core/diff/types';
 import type { Json } from '../core/json/parse';
 import { inert } from './format-text';
 
@@ -42,6 +42,20 @@ function source(p: PayloadSide): string {
   return p.decodeError ? `not decoded: ${inert(p.decodeError)}` : `names ${inert(clip(p.names.join(', '), 160))}`;
 }
 
+/** Disassembly lines listed per side under a changed payload; the rest is in the JSON. */
+const MAX_DIS_LINES = 12;
+
+function changedDisassembly(a: PayloadSide, b: PayloadSide, lines: LineDiff | undefined): string[] {
+  if (!lines || !a.disassembly || !b.disassembly) return [];
+  const pick = (text: string, indices: number[], mark: string) => {
+    const all = text.split('\n');
+    const shown = indices.slice(0, MAX_DIS_LINES).map((i) => `    ${mark} ${inert(all[i] ?? '')}`);
+    if (indices.length > MAX_DIS_LINES) shown.push(`    ${mark} … ${indices.length - MAX_DIS_LINES} more changed lines`);
+    return shown;
+  };
+  return ['    disassembly, changed lines (- a, + b):', ...pick(a.disassembly, lines.a, '-'), ...pick(b.disassembly, lines.b, '+')];
+}
+
 function describe(d: Difference): string[] {
   switch (d.kind) {
     case 'layer-added':
@@ -67,6 +81,7 @@ function describe(d: Difference): string[] {
         ...d.changes.map((c) => `    ${codeChange(c)}`),
         `    a: ${source(d.a)}`,
         `    b: ${source(d.b)}`,
+        ...changedDisassembly(d.a, d.b, d.lines?.disassembly),
       ];
     case 'finding-added':
     case 'finding-removed':

@@ -1,7 +1,7 @@
 /**
  * Compare two dropped models (issue 16): choose the reference (a) and the copy under review (b), then a list of
- * the differences, code-carrying ones first; a changed payload shows both sides' source (and disassembly on
- * request) with the changed constants named. Rendering only: the diff is computed in the worker (ModelDiff
+ * the differences, code-carrying ones first; a changed payload shows both sides' source and disassembly with the
+ * changed lines marked and the changed constants named. Rendering only: the diff is computed in the worker (ModelDiff
  * records, src/core/diff). Every file-derived text goes through `visible`.
  */
 import { useState } from 'react';
@@ -138,13 +138,33 @@ function place(p: PayloadSide): string {
   return p.layer ? `${visible(p.layer)}${p.slot ? ` (${visible(p.slot)})` : ''}` : `${visible(p.document)}${visible(p.location)}`;
 }
 
-function Source({ side, label }: { side: PayloadSide; label: string }) {
+/** A text as lines, the changed ones marked (changed lines come from the diff record, never recomputed here). */
+function MarkedLines({ text, changed, label, className }: { text: string; changed: number[]; label: string; className: string }) {
+  const marked = new Set(changed);
+  return (
+    <pre className={`code ${className}`} tabIndex={0} aria-label={label}>
+      {visibleMultiline(text)
+        .split('\n')
+        .map((line, i) => (
+          <span key={i} className={marked.has(i) ? 'line changed' : 'line'} data-changed={marked.has(i) || undefined}>
+            {marked.has(i) ? '▶ ' : '  '}
+            {line}
+            {'\n'}
+          </span>
+        ))}
+    </pre>
+  );
+}
+
+function Source({ side, label, lines }: { side: PayloadSide; label: string; lines?: { source?: number[]; disassembly?: number[] } }) {
   return (
     <div className="compare-side">
       <h4>
         {label} <span className="muted small">sha256 {side.sha256.slice(0, 16)}…</span>
       </h4>
-      {side.source !== undefined ? (
+      {side.source !== undefined && lines?.source ? (
+        <MarkedLines text={side.source} changed={lines.source} label={`Source, ${label}`} className="py" />
+      ) : side.source !== undefined ? (
         <pre className="code py" tabIndex={0} aria-label={`Source, ${label}`}>
           <HighlightedPython source={side.source} />
         </pre>
@@ -159,11 +179,15 @@ function Source({ side, label }: { side: PayloadSide; label: string }) {
         </ul>
       )}
       {side.disassembly !== undefined && (
-        <details>
-          <summary>Disassembly</summary>
-          <pre className="code dis" tabIndex={0}>
-            {visibleMultiline(side.disassembly)}
-          </pre>
+        <details open={lines?.disassembly !== undefined && lines.disassembly.length > 0}>
+          <summary>Disassembly{lines?.disassembly ? ` (${lines.disassembly.length} changed line(s) marked ▶)` : ''}</summary>
+          {lines?.disassembly ? (
+            <MarkedLines text={side.disassembly} changed={lines.disassembly} label={`Disassembly, ${label}`} className="dis" />
+          ) : (
+            <pre className="code dis" tabIndex={0}>
+              {visibleMultiline(side.disassembly)}
+            </pre>
+          )}
         </details>
       )}
     </div>
@@ -191,8 +215,8 @@ function DifferenceItem({ d }: { d: Difference }) {
             ))}
           </ul>
           <div className="compare-sides">
-            <Source side={d.a} label="a" />
-            <Source side={d.b} label="b" />
+            <Source side={d.a} label="a" lines={{ source: d.lines?.source?.a, disassembly: d.lines?.disassembly?.a }} />
+            <Source side={d.b} label="b" lines={{ source: d.lines?.source?.b, disassembly: d.lines?.disassembly?.b }} />
           </div>
         </>
       )}

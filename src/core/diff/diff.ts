@@ -16,6 +16,7 @@ import { inboundEdges, normaliseLayer, normaliseTraining } from './normalise';
 import { indexSide, placeOf, type DiffSide, type IndexedLayer, type IndexedSide, type Place } from './side';
 import { DIFF_SCHEMA, type Difference, type DiffFile, type EdgeRef, type ModelDiff, type PayloadSide, type Unmatched } from './types';
 import { diffWeights } from './weights-diff';
+import { changedLines, disassemblyKey, type LineDiff } from './lines';
 
 export type { DiffSide };
 
@@ -257,7 +258,14 @@ class Differ {
         defaults: f.payload!.defaults as Json | undefined,
         closure: f.payload!.closure as Json | undefined,
       });
-      this.differences.push({ kind: 'payload-changed', codeCarrying: true, a: payloadSide(fa), b: payloadSide(fb), changes: diffCode(input(fa), input(fb)) });
+      const sa = payloadSide(fa);
+      const sb = payloadSide(fb);
+      const lines: { source?: LineDiff; disassembly?: LineDiff } = {};
+      const source = sa.source !== undefined && sb.source !== undefined ? changedLines(sa.source, sb.source) : null;
+      if (source) lines.source = source;
+      const dis = sa.disassembly !== undefined && sb.disassembly !== undefined ? changedLines(sa.disassembly, sb.disassembly, disassemblyKey) : null;
+      if (dis) lines.disassembly = dis;
+      this.differences.push({ kind: 'payload-changed', codeCarrying: true, a: sa, b: sb, changes: diffCode(input(fa), input(fb)), ...(source || dis ? { lines } : {}) });
     }
     for (const [key, fb] of pb) if (!pa.has(key)) this.differences.push({ kind: 'payload-added', codeCarrying: true, b: payloadSide(fb) });
   }

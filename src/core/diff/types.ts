@@ -5,6 +5,9 @@
  */
 import type { Json } from '../json/parse';
 import type { FileReport, FormatId, ModelSummary, ReportError, Severity, Verdict } from '../report';
+import type { LineDiff } from './lines';
+
+export type { LineDiff };
 
 export const DIFF_SCHEMA = 'lambdalens/diff@1';
 
@@ -135,7 +138,15 @@ export type Difference =
   | { kind: 'inbound-changed'; codeCarrying: false; a: string; b: string; from: EdgeRef[][]; to: EdgeRef[][] }
   | { kind: 'payload-added'; codeCarrying: true; b: PayloadSide }
   | { kind: 'payload-removed'; codeCarrying: true; a: PayloadSide }
-  | { kind: 'payload-changed'; codeCarrying: true; a: PayloadSide; b: PayloadSide; changes: CodeChange[] }
+  | {
+      kind: 'payload-changed';
+      codeCarrying: true;
+      a: PayloadSide;
+      b: PayloadSide;
+      changes: CodeChange[];
+      /** Lines of each side's source / disassembly not common to both (absent when a side has none, or too long). */
+      lines?: { source?: LineDiff; disassembly?: LineDiff };
+    }
   | ({ kind: 'finding-added' } & OneSidedFinding)
   | ({ kind: 'finding-removed' } & OneSidedFinding)
   | {
