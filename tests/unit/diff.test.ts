@@ -197,6 +197,17 @@ describe('Keras 2 inbound_nodes lists against Keras 3 args', () => {
   });
 });
 
+describe('pickles', () => {
+  it('the same program at another protocol compares equal; a new dangerous import does not', async () => {
+    const same = await diffFiles(fx('pickle/payload-p0.pkl'), fx('pickle/payload-p2.pkl'));
+    expect(same.differences).toEqual([]);
+    expect(same.notes.some((n) => /opcode reader/.test(n))).toBe(true);
+    const changed = await diffFiles(fx('pickle/rich-p2.pkl'), fx('pickle/payload-p2.pkl'));
+    expect(changed.summary.codeChanged).toBe(true);
+    expect(ofKind(changed, 'finding-added').map((f) => [f.rule, f.severity, f.codeCarrying])).toEqual([['R-PICKLE-GLOBALS', 'critical', true]]);
+  });
+});
+
 describe('what could not be compared is listed', () => {
   it('a file that is not a model is an unmatched entry, and its side has no layers', async () => {
     const d = await diffFiles(fx('README.md'), fx('no_lambda.keras'));

@@ -59,6 +59,14 @@ function payloadSide(f: Finding): PayloadSide {
   return side;
 }
 
+/** The key itself, or with `#n` for the n-th repeat: two things at one place are both kept, paired in order. */
+function occurrence(map: ReadonlyMap<string, unknown>, key: string): string {
+  if (!map.has(key)) return key;
+  let n = 2;
+  while (map.has(`${key}#${n}`)) n++;
+  return `${key}#${n}`;
+}
+
 /** Pointers overlap when one is the other or lies inside it. */
 function overlaps(x: string, y: string): boolean {
   return x === y || x.startsWith(y + '/') || y.startsWith(x + '/');
@@ -234,10 +242,7 @@ class Differ {
   private payloads(): void {
     const byKey = (s: IndexedSide, side: 'a' | 'b') => {
       const map = new Map<string, Finding>();
-      for (const f of s.payloads) {
-        const key = this.placeKey(this.findingPlace(s, f), side);
-        if (!map.has(key)) map.set(key, f);
-      }
+      for (const f of s.payloads) map.set(occurrence(map, this.placeKey(this.findingPlace(s, f), side)), f);
       return map;
     };
     const pa = byKey(this.a, 'a');
@@ -274,16 +279,15 @@ class Differ {
     const place = this.findingPlace(s, f);
     // Context about the file as a whole (the writer's version) sits in a different document per container.
     if (place.layer === undefined && f.effect === 'context') return `C\u0000${f.rule}`;
-    return `${f.kind}\u0000${this.placeKey(place, side)}`;
+    // Pickle findings of one stream share its place; the global they name tells them apart.
+    const global = typeof f.evidence.global === 'string' ? f.evidence.global : '';
+    return `${f.kind}\u0000${this.placeKey(place, side)}\u0000${global}`;
   }
 
   private findings(): void {
     const byKey = (s: IndexedSide, side: 'a' | 'b') => {
       const map = new Map<string, Finding>();
-      for (const f of s.findings) {
-        const key = this.findingKey(s, f, side);
-        if (!map.has(key)) map.set(key, f);
-      }
+      for (const f of s.findings) map.set(occurrence(map, this.findingKey(s, f, side)), f);
       return map;
     };
     const fa = byKey(this.a, 'a');
@@ -335,6 +339,11 @@ class Differ {
       for (const f of s.payloads) if (!f.payload!.decoded.ok) this.unmatched.push({ side, what: `payload at ${f.document}${f.location}`, reason: `its bytes are not a readable code object (${f.payload!.decoded.error ?? 'unknown'}); compared by hash only` });
       const extra = s.side.documents.filter((d) => !['model_config', 'config.json', 'model.json', 'training_config', 'metadata.json'].includes(d.name)).map((d) => d.name);
       if (extra.length) this.notes.push(`${side}: documents ${extra.join(', ')} were compared only through the payloads and findings in them, not key by key.`);
+    }
+    const pickled = (s: IndexedSide) =>
+      s.side.report.format === 'pickle' || s.findings.some((f) => f.kind === 'pickle') || (s.side.report.members ?? []).some((m) => /\.pkl$/.test(m.name));
+    if (pickled(this.a) || pickled(this.b)) {
+      this.notes.push('Pickles are compared through what the opcode reader reports (the globals they import, the calls and their string arguments, as findings), not instruction by instruction; a changed pickle member shows as a changed CRC-32.');
     }
     if (this.counters.formOnly) {
       this.notes.push(`${this.counters.formOnly} key(s) present on one side only were not counted as differences because only one save format writes them (module naming a Keras module, registered_name, build_config, shared_object_id, an empty compile_config).`);

@@ -131,5 +131,11 @@ export function placeOf(s: IndexedSide, document: string, location: string, laye
   if (s.training && s.training.document === document && (location === s.training.pointer || location.startsWith(s.training.pointer + '/'))) {
     return { unit: 'training', pointer: location.slice(s.training.pointer.length) };
   }
+  // A pickle or other single-document file names its document after itself: the file's own name differs.
+  if (document === ownFileName(s.side.report.path)) return { unit: 'file', pointer: location };
   return { unit: MODEL_DOCUMENTS.has(document) ? 'model' : document, pointer: location };
+}
+
+function ownFileName(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
 }
