@@ -6,7 +6,7 @@
  * `unmatched` entries, never dropped. Pure: nothing is read from the files here.
  */
 import { decodeBase64 } from '../keras/payload-bytes';
-import type { Json } from '../json/parse';
+import { pointerSegment, type Json } from '../json/parse';
 import type { FileReport, Finding } from '../report';
 import { VERSION } from '../version';
 import { diffCode } from './code-diff';
@@ -137,7 +137,10 @@ class Differ {
     const out: string[] = [];
     for (const f of byLayer.get(layerPath) ?? []) {
       const place = this.findingPlace(s, f);
-      if (place.layer === layerPath) out.push(place.pointer);
+      if (place.layer !== layerPath) continue;
+      out.push(place.pointer);
+      // The whole slot carries the code: a payload's defaults and closure sit beside its code string.
+      if (f.slot !== undefined && place.pointer.startsWith(`/config/${pointerSegment(f.slot)}/`)) out.push(`/config/${pointerSegment(f.slot)}`);
     }
     return out;
   }
