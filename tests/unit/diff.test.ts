@@ -197,6 +197,17 @@ describe('Keras 2 inbound_nodes lists against Keras 3 args', () => {
   });
 });
 
+describe('payload slots', () => {
+  it('a change to the defaults or closure beside a payload is code-carrying', async () => {
+    const d = await diffFiles(fx('mal_payload_in_defaults_closure.keras'), fx('lambda_defaults_closures.keras'));
+    const beside = ofKind(d, 'config-changed').filter((c) => /^\/config\/function\/config\/(defaults|closure)/.test(c.pointer));
+    expect(beside.map((c) => c.pointer).sort()).toEqual(['/config/function/config/closure/0', '/config/function/config/defaults']);
+    expect(beside.every((c) => c.codeCarrying)).toBe(true);
+    const changes = ofKind(d, 'payload-changed').flatMap((p) => p.changes.filter((c) => c.field === 'defaults' || c.field === 'closure'));
+    expect(changes.map((c) => c.from)).toEqual(['["echo inspector-test"]', '["echo inspector-test"]']);
+  });
+});
+
 describe('pickles', () => {
   it('the same program at another protocol compares equal; a new dangerous import does not', async () => {
     const same = await diffFiles(fx('pickle/payload-p0.pkl'), fx('pickle/payload-p2.pkl'));
