@@ -5,7 +5,8 @@
  * records, src/core/diff). Every file-derived text goes through `visible`.
  */
 import { useState } from 'react';
-import type { CodeChange, Difference, DiffFile, EdgeRef, ModelDiff, PayloadSide } from '../core/diff/types';
+import { codeChangeText, differenceText, KIND_LABEL, type Shown } from '../core/diff/describe';
+import type { Difference, DiffFile, ModelDiff, PayloadSide } from '../core/diff/types';
 import { HighlightedPython } from './highlight/python';
 import type { ScanEntry } from './use-scanner';
 import { briefValue, visible, visibleMultiline } from './visible-text';
@@ -76,67 +77,7 @@ function FileLine({ label, file }: { label: string; file: DiffFile }) {
   );
 }
 
-const KIND_LABEL: Record<Difference['kind'], string> = {
-  'layer-added': 'Layer added',
-  'layer-removed': 'Layer removed',
-  'layer-renamed': 'Layer renamed',
-  'class-changed': 'Class changed',
-  'config-changed': 'Config changed',
-  'inbound-changed': 'Inputs changed',
-  'payload-added': 'Code added',
-  'payload-removed': 'Code removed',
-  'payload-changed': 'Code changed',
-  'finding-added': 'Finding only in b',
-  'finding-removed': 'Finding only in a',
-  'finding-changed': 'Finding changed',
-  'metadata-changed': 'Writer metadata',
-  'container-changed': 'Container record',
-};
-
-function edges(nodes: EdgeRef[][]): string {
-  if (nodes.length === 0) return '(none)';
-  return nodes.map((n) => `[${n.map((r) => `${visible(r.layer)}[${r.node}][${r.tensor}]`).join(', ')}]`).join(' ');
-}
-
-function codeChange(c: CodeChange): string {
-  const index = c.index !== undefined ? `[${c.index}]` : '';
-  return `${c.codeObject ? `${visible(c.codeObject)} ` : ''}${c.field}${index}: ${visible(c.from ?? '(absent)')} → ${visible(c.to ?? '(absent)')}`;
-}
-
-function summaryOf(d: Difference): string {
-  switch (d.kind) {
-    case 'layer-added':
-    case 'layer-removed':
-      return `${visible(d.layer)} (${visible(d.className)})`;
-    case 'layer-renamed':
-      return `${visible(d.a)} → ${visible(d.b)} (${visible(d.className)}, matched by ${d.by})`;
-    case 'class-changed':
-      return `${visible(d.b)}: ${visible(d.from)} → ${visible(d.to)}`;
-    case 'config-changed':
-      return `${d.unit ? `${d.unit} config` : visible(d.b || d.a)} ${visible(d.pointer) || '/'}: ${d.from === undefined ? '(absent)' : briefValue(d.from)} → ${d.to === undefined ? '(absent)' : briefValue(d.to)}`;
-    case 'inbound-changed':
-      return `${visible(d.b)}: ${edges(d.from)} → ${edges(d.to)}`;
-    case 'payload-added':
-      return place(d.b);
-    case 'payload-removed':
-      return place(d.a);
-    case 'payload-changed':
-      return `${place(d.b)}: ${d.changes.length} change(s)`;
-    case 'finding-added':
-    case 'finding-removed':
-      return `${d.severity} ${d.rule}: ${visible(d.title)}`;
-    case 'finding-changed':
-      return `${d.layer ? `${visible(d.layer)}: ` : ''}${d.a.rule} ${d.a.severity} → ${d.b.rule} ${d.b.severity}`;
-    case 'metadata-changed':
-      return `${visible(d.key)}: ${visible(d.from ?? '(absent)')} → ${visible(d.to ?? '(absent)')}`;
-    case 'container-changed':
-      return `${d.record.part} ${visible(d.record.name)} ${d.record.change}: ${visible(d.record.from ?? '(absent)')} → ${visible(d.record.to ?? '(absent)')}`;
-  }
-}
-
-function place(p: PayloadSide): string {
-  return p.layer ? `${visible(p.layer)}${p.slot ? ` (${visible(p.slot)})` : ''}` : `${visible(p.document)}${visible(p.location)}`;
-}
+const SHOWN: Shown = { text: visible, value: (v) => (v === undefined ? '(absent)' : briefValue(v)) };
 
 /** A text as lines, the changed ones marked (changed lines come from the diff record, never recomputed here). */
 function MarkedLines({ text, changed, label, className }: { text: string; changed: number[]; label: string; className: string }) {
@@ -194,6 +135,10 @@ function Source({ side, label, lines }: { side: PayloadSide; label: string; line
   );
 }
 
+function capitalised(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
 function DifferenceItem({ d }: { d: Difference }) {
   return (
     <li className={`compare-item${d.codeCarrying ? ' code' : ''}`} data-testid="compare-item" data-kind={d.kind} data-code={d.codeCarrying}>
@@ -203,14 +148,14 @@ function DifferenceItem({ d }: { d: Difference }) {
             ⚠{' '}
           </span>
         )}
-        <strong>{KIND_LABEL[d.kind]}</strong> {summaryOf(d)}
+        <strong>{capitalised(KIND_LABEL[d.kind])}</strong> {differenceText(d, SHOWN)}
       </div>
       {d.kind === 'payload-changed' && (
         <>
           <ul className="compare-changes" data-testid="compare-changes">
             {d.changes.map((c, i) => (
               <li key={i}>
-                <code>{codeChange(c)}</code>
+                <code>{codeChangeText(c, SHOWN)}</code>
               </li>
             ))}
           </ul>

@@ -13,15 +13,9 @@
 import { isObject, joinPointer, type Json, type JsonObject } from '../json/parse';
 import type { EdgeRef } from './types';
 import { carrierKey, type IndexedLayer, type IndexedSide } from './side';
-
-/** Keys under a layer's config that hold other layers (the walker's list). */
-const CHILD_LAYER_KEYS = ['layers', 'layer', 'forward_layer', 'backward_layer', 'cell', 'cells'];
+import { CHILD_LAYER_KEYS, isLayerObject } from '../keras/walker';
 
 export const PAYLOAD_MARKER = '<code payload>';
-
-export function isLayerObject(v: Json | undefined): v is JsonObject {
-  return isObject(v) && typeof v.class_name === 'string' && (isObject(v.config) || Array.isArray(v.config));
-}
 
 function holdsLayers(v: Json | undefined): boolean {
   return isLayerObject(v) || (Array.isArray(v) && v.some((x) => isLayerObject(x)));
@@ -70,7 +64,7 @@ export function normaliseLayer(layer: IndexedLayer, side: IndexedSide, childName
     const config: JsonObject = {};
     for (const [k, v] of Object.entries(out.config)) {
       if (k === 'name') continue;
-      if (CHILD_LAYER_KEYS.includes(k) && holdsLayers(obj.config[k])) continue;
+      if ((CHILD_LAYER_KEYS as readonly string[]).includes(k) && holdsLayers(obj.config[k])) continue;
       config[k] = k === 'input_layers' || k === 'output_layers' ? endpointList(v, childName) : v;
     }
     out.config = config;
