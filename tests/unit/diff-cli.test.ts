@@ -2,10 +2,11 @@
  * `lambdalens diff`: exit codes, JSON valid against schemas/diff.schema.json (every JSON output here is
  * validated), text output with file-derived text made inert.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
 import { formatDiffText } from '../../src/cli/format-diff';
 import type { ModelDiff } from '../../src/core/diff/types';
@@ -77,6 +78,31 @@ describe('lambdalens diff (in process)', () => {
     expect(diff.differences.find((d) => d.kind === 'layer-renamed')).toMatchObject({ b: 'func_lambda_benign/dense\u001b[2J\u202ehidden', by: 'structure' });
     expect(out).toContain('func_lambda_benign/dense\\u001b[2J\\u202ehidden');
     expect(out.replace(/\n/g, '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/);
+  });
+});
+
+describe('node bin/lambdalens.mjs diff (bundled, scans in the isolated worker)', () => {
+  beforeAll(() => {
+    execFileSync(process.execPath, [path.join(root, 'scripts/build-cli.mjs')], { cwd: root });
+  });
+  const bin = (args: string[]) => spawnSync(process.execPath, [path.join(root, 'bin/lambdalens.mjs'), 'diff', ...args], { encoding: 'utf8' });
+  it('gives the same diff as the library', () => {
+    const res = bin([fx('mal_os_system.h5'), fx('mal_os_system.keras'), '--json']);
+    expect(res.status).toBe(0);
+    const diff = valid(JSON.parse(res.stdout));
+    expect(diff.summary).toMatchObject({ codeChanged: false, architectureChanged: false, payloads: { a: 1, b: 1, same: 1 } });
+    expect(diff.a.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+  it('a file that hangs the HDF5 library is timed out: exit 2, and the diff says why', () => {
+    const hang = path.join(root, 'tests/fixtures/regressions/hdf5-unchecked-heap-hang.h5');
+    const started = Date.now();
+    const res = bin([hang, fx('two_lambdas.h5'), '--timeout', '3', '--json', '--no-hash']);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(res.status).toBe(2);
+    const diff = valid(JSON.parse(res.stdout));
+    expect(diff.a.error?.code).toBe('timeout');
+    expect(diff.b.verdict).toBe('dangerous');
+    expect(diff.unmatched.find((u) => u.side === 'a' && u.what === 'the file')?.reason).toMatch(/timed out/);
   });
 });
 
