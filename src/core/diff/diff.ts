@@ -131,7 +131,12 @@ class Differ {
     let byLayer = this.actingByLayer.get(s);
     if (!byLayer) {
       byLayer = new Map();
-      for (const f of s.findings) if (acts(f) && f.layer !== undefined) byLayer.set(f.layer, [...(byLayer.get(f.layer) ?? []), f]);
+      for (const f of s.findings) {
+        if (!acts(f) || f.layer === undefined) continue;
+        const list = byLayer.get(f.layer);
+        if (list) list.push(f);
+        else byLayer.set(f.layer, [f]);
+      }
       this.actingByLayer.set(s, byLayer);
     }
     const out: string[] = [];
