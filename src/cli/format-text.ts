@@ -7,7 +7,7 @@ import { inert, joinText, own, paint, term, type TerminalText } from './terminal
 
 const VERDICT_COLOR = { dangerous: '1;31', suspicious: '1;33', clean: '1;32', error: '1;35' } as const;
 
-function clip(s: string, n: number): string {
+export function clip(s: string, n: number): string {
   return s.length > n ? s.slice(0, n - 1) + '…' : s;
 }
 

@@ -2,7 +2,9 @@
  * `lambdalens` — the CLI over the same core as the page.
  *   lambdalens scan <paths|https://…|hf://owner/repo…> [--from-file F] [--concurrency N] [--json|--jsonl] [--sarif F] [--markdown F] [--evidence DIR] [--fail-on <severity>] [--no-hash] [--timeout S]
  *   lambdalens decode [<base64>|-] [--json] [--fail-on <severity>]
- * Exit codes: 0 clean or below the threshold, 1 findings at or above it, 2 errors or bad usage.
+ *   lambdalens diff <a> <b> [--json] [--no-hash] [--timeout S]
+ * Exit codes: 0 clean or below the threshold, 1 findings at or above it, 2 errors or bad usage
+ * (diff: 0 no code-carrying difference, 1 one exists, 2 a file could not be inspected or bad usage).
  */
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,6 +22,7 @@ import { errorReport } from '../core/error-report';
 import { HF_HUB, listHfModelFiles, parseHfTarget } from '../core/remote/hf';
 import { formatReportText } from './format-text';
 import { runDecode } from './decode';
+import { runDiff } from './diff';
 import { inert, jsonText, own, term, type TerminalText } from './terminal-text';
 
 const USAGE = `lambdalens ${VERSION} — see what code a Keras/TensorFlow model runs on load, without loading it.
@@ -27,6 +30,7 @@ const USAGE = `lambdalens ${VERSION} — see what code a Keras/TensorFlow model 
 Usage:
   lambdalens scan <paths…> [options]
   lambdalens decode [<base64>|-] [--json] [--fail-on <sev>]
+  lambdalens diff <a> <b> [--json] [--no-hash] [--timeout <s>]
 
 scan      files and folders (folders are searched recursively; files are recognised by their bytes;
           a folder holding saved_model.pb is one SavedModel), and hosted files: an https:// address is read
@@ -51,10 +55,15 @@ scan      files and folders (folders are searched recursively; files are recogni
 decode    decode one marshal payload (base64 or raw_unicode_escape text) from the argument or stdin;
           --json prints lambdalens/decode@1 (schemas/decode.schema.json); exits 1 when the code's severity
           (the worst of what it does: process, eval/exec, files, network → critical) is at or above --fail-on
+diff      compare two models (a: the reference, b: the copy under review): layers added, removed or renamed,
+          config per key, inbound edges, every code payload by hash and decoded code, findings on one side only,
+          zip CRC-32 / HDF5 dataset shapes as the containers record them (weights are never read)
+  --json              print the diff as JSON (schema lambdalens/diff@1, schemas/diff.schema.json)
 
 Only one output may go to stdout (text, --json, --jsonl, --sarif -, --markdown -).
 
-Exit codes: 0 clean or below the threshold, 1 findings at or above it, 2 errors or bad usage.`;
+Exit codes: 0 clean or below the threshold, 1 findings at or above it, 2 errors or bad usage.
+diff: 0 no difference in the code a load runs, 1 such a difference, 2 a file could not be inspected or bad usage.`;
 
 interface Target {
   /** A path, or an http(s) address when `url` is set. */
@@ -152,6 +161,7 @@ export async function main(
     return 0;
   }
   if (command === 'decode') return runDecode(rest, out, err);
+  if (command === 'diff') return runDiff(rest, out, err, USAGE, { isolate: options.isolate });
   if (command !== 'scan') {
     err(term`unknown command: ${inert(command)}\n\n${own(USAGE)}\n`);
     return 2;

@@ -13,6 +13,7 @@ import { SharedBanner, SharedMessage, fragmentWithSelection, replaceHash, useSha
 import { ScanStatus } from './ScanStatus';
 import { VerdictBanner } from './VerdictBanner';
 import { Workspace, type Selection } from './Workspace';
+import { CompareView } from './CompareView';
 import { loadSample, type Sample } from './samples';
 import { useScanner } from './use-scanner';
 import { warmViews } from './warm-up';
@@ -22,6 +23,8 @@ export function App() {
   const scanner = useScanner();
   const [warnings, setWarnings] = useState<string[]>([]);
   const [shared, closeShared] = useSharedFromHash();
+  // Compare mode (issue 16): two finished scans side by side as a list of differences.
+  const [comparing, setComparing] = useState(false);
   // `#layer=` / `#finding=` deep links: select and reveal; kept in sync with the user's selection (replaceState).
   const [selection, setSelection] = useState<Selection>(() => {
     const f = parseFragment(location.hash);
@@ -45,6 +48,7 @@ export function App() {
   };
   const onInput = (files: File[], folders: Parameters<typeof scanner.scan>[1]) => {
     leaveShared();
+    setComparing(false);
     setWarnings([]);
     scanner.scan(files, folders);
   };
@@ -71,6 +75,8 @@ export function App() {
   }, [warmReport, warmDone, empty]);
 
   const report = showShared ? (shared.status === 'ok' ? shared.report : undefined) : selected?.report;
+  const comparable = scanner.entries.filter((e) => e.status === 'done' && e.report).length >= 2;
+  const showCompare = comparing && !showShared && comparable;
   const files =
     !showShared && scanner.entries.length > 0 ? (
       <FileList entries={scanner.entries} selectedId={scanner.selectedId} onSelect={selectEntry} />
@@ -89,6 +95,11 @@ export function App() {
               <ExportMenu key={`export-${selected.id}`} report={report} documents={selected.documents} layer={selection.layer} />
             )}
             <DropZone compact onInput={onInput} onWarnings={setWarnings} />
+            {comparable && !showShared && !showCompare && (
+              <button type="button" onClick={() => setComparing(true)} data-testid="compare-open" title="Compare two of the dropped models">
+                Compare…
+              </button>
+            )}
             {scanner.busy && (
               <button type="button" className="stop" onClick={scanner.stop} data-testid="stop-all">
                 Stop all
@@ -99,6 +110,7 @@ export function App() {
               className="link"
               onClick={() => {
                 leaveShared();
+                setComparing(false);
                 scanner.clear();
               }}
               data-testid="clear"
@@ -144,13 +156,14 @@ export function App() {
         </>
       )}
 
-      {!showShared && selected && selected.status !== 'done' && (
+      {showCompare && <CompareView entries={scanner.entries} compare={scanner.compare} onClose={() => setComparing(false)} />}
+      {!showShared && !showCompare && selected && selected.status !== 'done' && (
         <main className="scanning">
           {files}
           <ScanStatus entry={selected} onStop={() => scanner.stopOne(selected.id)} />
         </main>
       )}
-      {!showShared && selected?.report && (
+      {!showShared && !showCompare && selected?.report && (
         <Workspace
           key={selected.id}
           report={selected.report}

@@ -7,6 +7,8 @@ import { ScanClient } from '../worker/client';
 import { noteScanActivity } from './offline';
 import { createScanWorker } from '../worker/create-worker';
 import type { DroppedFolder } from './drop-input';
+import type { ModelDiff } from '../core/diff/types';
+import type { DiffInput } from '../worker/protocol';
 
 export interface ScanEntry {
   id: number;
@@ -27,6 +29,8 @@ export interface ScanEntry {
   elapsedMs?: number;
   /** Share of the file hashed so far (0–1), while the hash is computed. */
   hashProgress?: number;
+  /** The dropped file (kind `file`), kept for a comparison's weight records. */
+  file?: File;
 }
 
 export interface Scanner {
@@ -46,6 +50,8 @@ export interface Scanner {
   warmReport: { report: FileReport; layout?: GraphLayout } | null;
   /** The hidden warm-up render is done. */
   warmDone(): void;
+  /** Compares two finished entries (a: the reference, b: the copy), in the worker. */
+  compare(a: ScanEntry, b: ScanEntry): Promise<ModelDiff>;
 }
 
 /**
@@ -121,7 +127,7 @@ export function useScanner(): Scanner {
       }
       for (const file of files) {
         const job = client.scanFile(file, file.name);
-        added.push({ id: job.id, name: file.name, size: file.size, kind: 'file', status: 'queued', queuedAt: now });
+        added.push({ id: job.id, name: file.name, size: file.size, kind: 'file', status: 'queued', queuedAt: now, file });
       }
       if (added.length === 0) return;
       // On a fresh drop (nothing running) earlier results are replaced; while busy the new ones are appended.
@@ -157,5 +163,15 @@ export function useScanner(): Scanner {
 
   const busy = entries.some((e) => e.status !== 'done');
   const warmDone = useCallback(() => setWarmReport(null), []);
-  return { entries, selectedId, select: setSelectedId, scan, scanUrls, stopOne, stop, clear, busy, warmReport, warmDone };
+  const compare = useCallback(
+    (a: ScanEntry, b: ScanEntry) => {
+      const input = (e: ScanEntry): DiffInput => {
+        if (!e.report) throw new Error(`${e.name} has not been scanned yet`);
+        return { report: e.report, documents: e.documents ?? [], ...(e.file ? { file: e.file } : {}) };
+      };
+      return getClient().diff(input(a), input(b));
+    },
+    [getClient],
+  );
+  return { entries, selectedId, select: setSelectedId, scan, scanUrls, stopOne, stop, clear, busy, warmReport, warmDone, compare };
 }

@@ -8,7 +8,14 @@ import type { ScanDocument, ScanProgress } from '../core/scan-types';
 import type { GraphLayout } from '../core/graph/types';
 import { errorReport } from '../core/error-report';
 import type { ErrorCode } from '../core/report';
-import type { PageToWorker, ScanItem, WorkerToPage } from './protocol';
+import type { DiffInput, PageToWorker, ScanItem, WorkerToPage } from './protocol';
+import type { ModelDiff } from '../core/diff/types';
+
+interface PendingDiff {
+  resolve(diff: ModelDiff): void;
+  reject(error: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+}
 
 export interface ScanJob {
   id: number;
@@ -65,6 +72,8 @@ export class ScanClient {
   /** Jobs whose report is out and whose hash is still being computed in the worker. */
   private hashing = new Set<number>();
   private nextId = 1;
+  /** Comparisons asked of the worker (they run between scans' awaits, outside the scan queue). */
+  private diffs = new Map<number, PendingDiff>();
   private readonly timeoutMs: number;
   private readonly cancelGraceMs: number;
 
@@ -90,6 +99,31 @@ export class ScanClient {
   scanFolder(name: string, items: ScanItem[]): ScanJob {
     const size = items.reduce((sum, item) => sum + item.file.size, 0);
     return this.enqueue({ id: this.nextId++, name, size, items, folder: name });
+  }
+
+  /**
+   * Compares two finished scans in the worker (it reads the files' weight records there). Rejects after the
+   * per-file budget, or when the worker is replaced meanwhile.
+   */
+  diff(a: DiffInput, b: DiffInput): Promise<ModelDiff> {
+    const id = this.nextId++;
+    const worker = this.ensureWorker();
+    return new Promise<ModelDiff>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (this.diffs.delete(id)) reject(new Error('the comparison took too long and was given up'));
+      }, this.timeoutMs);
+      this.diffs.set(id, { resolve, reject, timer });
+      const message: PageToWorker = { type: 'diff', id, a, b };
+      worker.postMessage(message);
+    });
+  }
+
+  private settleDiffs(reason: string): void {
+    for (const [id, pending] of this.diffs) {
+      clearTimeout(pending.timer);
+      this.diffs.delete(id);
+      pending.reject(new Error(reason));
+    }
   }
 
   /** Stops one job: drops it from the queue, or aborts it in the worker (terminating it if it does not stop). */
@@ -136,6 +170,7 @@ export class ScanClient {
     this.queue = [];
     if (this.active) clearTimers(this.active);
     this.active = null;
+    this.settleDiffs('the page closed the scanner');
     this.worker?.terminate();
     this.worker = null;
   }
@@ -226,6 +261,16 @@ export class ScanClient {
       case 'hash':
         if (this.hashing.delete(message.id)) this.events.hash?.(message.id, message.sha256);
         break;
+      case 'diff':
+      case 'diff-failed': {
+        const pending = this.diffs.get(message.id);
+        if (!pending) break;
+        this.diffs.delete(message.id);
+        clearTimeout(pending.timer);
+        if (message.type === 'diff') pending.resolve(message.diff);
+        else pending.reject(new Error(message.message));
+        break;
+      }
       case 'fatal':
         this.restart('crashed', `the scanner failed (${message.message})`);
         break;
@@ -236,6 +281,7 @@ export class ScanClient {
   private restart(code: ErrorCode, reason: string): void {
     this.worker?.terminate();
     this.worker = null;
+    this.settleDiffs(`the scanner was restarted (${reason})`);
     this.hashing.clear();
     const active = this.active;
     this.active = null;

@@ -2,6 +2,14 @@
 import type { FileReport } from '../core/report';
 import type { ScanDocument, ScanProgress } from '../core/scan-types';
 import type { GraphLayout } from '../core/graph/types';
+import type { ModelDiff } from '../core/diff/types';
+
+/** One side of a comparison: a finished scan and, for a file, its bytes (for the weight records). */
+export interface DiffInput {
+  report: FileReport;
+  documents: ScanDocument[];
+  file?: Blob;
+}
 
 /** One input: a display path (file name, or a relative path inside a dropped folder) and its bytes. */
 export interface ScanItem {
@@ -19,7 +27,9 @@ export type PageToWorker =
    * Warm-up while the user is still choosing a file: scan the built-in sample at `url` (the app's own asset) once
    * and throw the result away, so the first real scan runs compiled code rather than cold.
    */
-  | { type: 'warm'; url: string };
+  | { type: 'warm'; url: string }
+  /** Compare two finished scans (issue 16); the worker reads the weight records from the files and diffs. */
+  | { type: 'diff'; id: number; a: DiffInput; b: DiffInput };
 
 export type WorkerToPage =
   | { type: 'progress'; id: number; progress: ScanProgress }
@@ -36,5 +46,7 @@ export type WorkerToPage =
   | { type: 'hash'; id: number; sha256: string }
   /** The warm-up scan's result, so the page can render its views once before the first real report. */
   | { type: 'warm-report'; report: FileReport; layout?: GraphLayout }
+  | { type: 'diff'; id: number; diff: ModelDiff }
+  | { type: 'diff-failed'; id: number; message: string }
   /** The worker hit an error outside a scan's own error handling; the page restarts it. */
   | { type: 'fatal'; id: number | null; message: string };

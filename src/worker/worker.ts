@@ -18,7 +18,11 @@ import { inspectHdf5Structure } from '../core/formats/hdf5/structure';
 import { mountHdf5InWorker } from './hdf5-mount';
 import { hdf5WasmTimings, startHdf5Compile } from './hdf5-wasm';
 import type { GraphLayout } from '../core/graph/types';
-import type { PageToWorker, ScanItem, WorkerToPage } from './protocol';
+import type { DiffInput, PageToWorker, ScanItem, WorkerToPage } from './protocol';
+import { diffModels } from '../core/diff/diff';
+import type { ModelDiff } from '../core/diff/types';
+import type { DiffSide } from '../core/diff/side';
+import { readWeightRecords } from '../core/diff/weights';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -148,8 +152,23 @@ self.onmessage = (event: MessageEvent<PageToWorker>) => {
     controllers.get(message.id)?.abort();
   } else if (message.type === 'warm') {
     scheduleWarmUp(message.url);
+  } else if (message.type === 'diff') {
+    runDiff(message.a, message.b).then(
+      (diff) => post({ type: 'diff', id: message.id, diff }),
+      (error: unknown) => post({ type: 'diff-failed', id: message.id, message: describe(error) }),
+    );
   }
 };
+
+/** The weight records are read here, beside the other parsers, never on the page's thread. */
+async function diffSide(input: DiffInput): Promise<DiffSide> {
+  const weights = input.file && input.report.verdict !== 'error' ? await readWeightRecords(new BlobSource(input.file, input.report.path)) : null;
+  return { report: input.report, documents: input.documents, weights };
+}
+
+async function runDiff(a: DiffInput, b: DiffInput): Promise<ModelDiff> {
+  return diffModels(await diffSide(a), await diffSide(b));
+}
 
 /**
  * The warm-up scan: one pass of the whole pipeline (zip, JSON, walker, decoder, rules, layout, our HDF5 parser on

@@ -129,7 +129,8 @@ export interface SizeMismatch {
 }
 
 export interface ZipArchive {
-  members: (ArchiveMember & { symlink: boolean; encrypted: boolean; directory: boolean })[];
+  /** `crc32`: the central directory's CRC-32 of the content (null when not stored), for `lambdalens diff`. */
+  members: (ArchiveMember & { symlink: boolean; encrypted: boolean; directory: boolean; crc32: number | null })[];
   /**
    * Inflates one member, whatever size it declares, and stops at `limit` bytes of real output (the cap on real
    * output is the defence against bombs, not the declared size). FormatError when absent, encrypted or over the cap.
@@ -212,6 +213,7 @@ export async function openZip(source: ByteSource): Promise<ZipArchive> {
       symlink: e.symlink,
       encrypted: e.encrypted,
       directory: e.directory,
+      crc32: typeof e.crc32 === 'number' ? e.crc32 : null,
     })),
     sizeMismatches,
     async read(name, limit = ZIP_LIMITS.maxMemberBytes) {

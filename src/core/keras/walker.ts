@@ -10,8 +10,8 @@ import type { CarrierShape, CodeCarrier, ConfigDocument, ConfigObject, WalkedMod
 import { decodeBase64AsPython, payloadCandidate, rawUnicodeEscapeToBytes, type PayloadCandidate } from './payload-bytes';
 import { sha256Hex } from '../io/sha256';
 
-/** Keys under a layer's config that hold other layers. */
-const CHILD_LAYER_KEYS = ['layers', 'layer', 'forward_layer', 'backward_layer', 'cell', 'cells'] as const;
+/** Keys under a layer's config that hold other layers (also what the diff takes out of a layer's own config). */
+export const CHILD_LAYER_KEYS = ['layers', 'layer', 'forward_layer', 'backward_layer', 'cell', 'cells'] as const;
 
 interface Frame {
   container: Json[] | JsonObject;
@@ -46,7 +46,7 @@ function str(v: Json | undefined): string | undefined {
 }
 
 /** A Keras layer object: `class_name` plus a `config` (object, or the old Sequential list form). */
-function isLayerObject(v: Json | undefined): v is JsonObject {
+export function isLayerObject(v: Json | undefined): v is JsonObject {
   return isObject(v) && typeof v.class_name === 'string' && (isObject(v.config) || Array.isArray(v.config));
 }
 

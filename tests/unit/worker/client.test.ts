@@ -17,7 +17,7 @@ class FakeWorker {
   constructor(private readonly behaviour: (name: string) => Behaviour) {}
   postMessage(message: PageToWorker): void {
     this.received.push(message);
-    if (message.type === 'warm') return;
+    if (message.type === 'warm' || message.type === 'diff') return;
     if (message.type === 'cancel') {
       const scan = this.received.find((m) => m.type === 'scan' && m.id === message.id);
       if (scan?.type === 'scan' && this.behaviour(scan.files[0].name) === 'obeys-cancel')
