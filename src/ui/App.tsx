@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { parseFragment } from '../core/export/share-link';
 import { DropZone } from './DropZone';
-import { OpenUrl, type UrlTarget } from './OpenUrl';
+import { OpenUrl, fragmentWithoutUrl, type UrlTarget } from './OpenUrl';
 import { ExportMenu } from './ExportMenu';
 import { FileList } from './FileList';
 import { Samples } from './Samples';
@@ -43,8 +43,13 @@ export function App() {
   const leaveShared = () => {
     if (showShared) closeShared();
   };
+  /** Other input replaces a URL inspection: the address leaves the fragment, so a reload or a copied link does not re-inspect it. */
+  const forgetUrl = () => {
+    if (/(^#|&)url=/.test(location.hash)) replaceHash(fragmentWithoutUrl(location.hash));
+  };
   const onInput = (files: File[], folders: Parameters<typeof scanner.scan>[1]) => {
     leaveShared();
+    forgetUrl();
     setWarnings([]);
     scanner.scan(files, folders);
   };
@@ -55,6 +60,7 @@ export function App() {
   };
   const pickSample = (sample: Sample) => {
     leaveShared();
+    forgetUrl();
     setWarnings([]);
     loadSample(sample).then(
       (file) => scanner.scan([file], []),
@@ -99,6 +105,7 @@ export function App() {
               className="link"
               onClick={() => {
                 leaveShared();
+                forgetUrl();
                 scanner.clear();
               }}
               data-testid="clear"
