@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { parseFragment } from '../core/export/share-link';
 import { DropZone } from './DropZone';
-import { OpenUrl, type UrlTarget } from './OpenUrl';
+import { OpenUrl, fragmentWithoutUrl, type UrlTarget } from './OpenUrl';
 import { ExportMenu } from './ExportMenu';
 import { FileList } from './FileList';
 import { Samples } from './Samples';
@@ -46,9 +46,14 @@ export function App() {
   const leaveShared = () => {
     if (showShared) closeShared();
   };
+  /** Other input replaces a URL inspection: the address leaves the fragment, so a reload or a copied link does not re-inspect it. */
+  const forgetUrl = () => {
+    if (/(^#|&)url=/.test(location.hash)) replaceHash(fragmentWithoutUrl(location.hash));
+  };
   const onInput = (files: File[], folders: Parameters<typeof scanner.scan>[1]) => {
     leaveShared();
     setComparing(false);
+    forgetUrl();
     setWarnings([]);
     scanner.scan(files, folders);
   };
@@ -59,6 +64,7 @@ export function App() {
   };
   const pickSample = (sample: Sample) => {
     leaveShared();
+    forgetUrl();
     setWarnings([]);
     loadSample(sample).then(
       (file) => scanner.scan([file], []),
@@ -111,6 +117,7 @@ export function App() {
               onClick={() => {
                 leaveShared();
                 setComparing(false);
+                forgetUrl();
                 scanner.clear();
               }}
               data-testid="clear"

@@ -35,7 +35,7 @@ export function FileList({
                 <span className="file-meta">
                   {verdict ? VERDICT_LABEL[verdict] : entry.status === 'scanning' ? 'scanning…' : 'queued'}
                   {' · '}
-                  {formatBytes(entry.size)}
+                  {entry.kind === 'url' && entry.size === 0 ? 'hosted' : formatBytes(entry.size)}
                 </span>
               </button>
             </li>

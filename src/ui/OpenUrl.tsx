@@ -27,6 +27,19 @@ export async function resolveTargets(text: string): Promise<UrlTarget[]> {
   return [{ url, name: decodeURIComponent(new URL(url).pathname.split('/').filter(Boolean).pop() ?? url) }];
 }
 
+/** The fragment without its `url=` entry (the page no longer shows that address's inspection). */
+export function fragmentWithoutUrl(hash: string): string {
+  const text = hash.startsWith('#') ? hash.slice(1) : hash;
+  const kept = text.split('&').filter((part) => part !== '' && !part.startsWith('url='));
+  return kept.length ? `#${kept.join('&')}` : '';
+}
+
+/**
+ * A `#url=` link is opened once per page load. The form is unmounted when files are shown and mounted again after
+ * Clear: without this, Clear (or any return to the empty page) would fetch the address again unasked.
+ */
+let fragmentOpened = false;
+
 /** The `url=` entry of the page's fragment, if any. */
 export function urlFromFragment(hash: string): string | null {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
@@ -54,6 +67,8 @@ export function OpenUrl({ onTargets, onWarnings }: { onTargets(targets: UrlTarge
   };
 
   useEffect(() => {
+    if (fragmentOpened) return;
+    fragmentOpened = true;
     const fromLink = urlFromFragment(location.hash);
     if (fromLink) {
       setText(fromLink);

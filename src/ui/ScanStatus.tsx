@@ -17,7 +17,7 @@ export function ScanStatus({ entry, onStop }: { entry: ScanEntry; onStop: () => 
       <progress aria-label="Scanning" />
       <div className="scan-status-text">
         <strong>{entry.status === 'queued' ? 'Waiting' : 'Scanning'}</strong> {visible(entry.name)} (
-        {formatBytes(entry.size)}) · {entry.progress ? visible(entry.progress.message) : 'starting…'} ·{' '}
+        {entry.kind === 'url' && entry.size === 0 ? 'hosted' : formatBytes(entry.size)}) · {entry.progress ? visible(entry.progress.message) : 'starting…'} ·{' '}
         {(since / 1000).toFixed(1)} s
       </div>
       <button type="button" className="stop" data-testid="stop" onClick={onStop}>

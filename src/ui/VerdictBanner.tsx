@@ -3,6 +3,7 @@
  * The data attributes are read by the browser bench (elapsed time, scan time, where the time went).
  */
 import type { FileReport } from '../core/report';
+import { describeRemoteRead } from '../core/remote/describe';
 import { VERDICT_LABEL, formatMs, severityCounts } from './summary';
 import { visible } from './visible-text';
 
@@ -39,6 +40,14 @@ export function VerdictBanner({ report, elapsedMs }: { report: FileReport; elaps
       <p className="verdict-reason" data-testid="verdict-reason" title={visible(report.verdictReason)}>
         {visible(report.verdictReason)}
       </p>
+      {report.remote && (
+        // A hosted file: how much of it was read, and where from (the redirect target's origin only; a CDN's full
+        // address is often signed). Text only: the address is whatever the user or the host gave.
+        <p className="verdict-remote muted small" data-testid="remote-read" title={visible(report.remote.url)}>
+          {describeRemoteRead(report.remote, report.size)}
+          {report.remote.redirectedTo && <>, redirected to {visible(report.remote.redirectedTo)}</>}
+        </p>
+      )}
     </section>
   );
 }

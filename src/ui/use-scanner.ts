@@ -13,8 +13,10 @@ import type { DiffInput } from '../worker/protocol';
 export interface ScanEntry {
   id: number;
   name: string;
+  /** Bytes; for a hosted file the listed size (0 when not known) until its report says. */
   size: number;
-  kind: 'file' | 'folder';
+  /** 'url': a hosted file read with range requests (no hash: that would download all of it). */
+  kind: 'file' | 'folder' | 'url';
   status: 'queued' | 'scanning' | 'done';
   /** performance.now() when the entry was queued and when the worker took it. */
   queuedAt: number;
@@ -87,7 +89,8 @@ export function useScanner(): Scanner {
         progress: (id, progress) => update(id, (e) => ({ ...e, progress })),
         report: (id, report) => {
           noteScanActivity(-1);
-          update(id, (e) => ({ ...e, status: 'done', report, elapsedMs: performance.now() - e.queuedAt }));
+          // A hosted file's size is learnt while reading it (Content-Range), not when it is queued.
+          update(id, (e) => ({ ...e, status: 'done', report, elapsedMs: performance.now() - e.queuedAt, ...(e.kind === 'url' ? { size: report.size } : {}) }));
         },
         // The graph's layout and the hash come after the verdict: the page is not quiet yet.
         layout: (id, layout) => {
@@ -144,7 +147,7 @@ export function useScanner(): Scanner {
       const now = performance.now();
       const added: ScanEntry[] = targets.map((t) => {
         const job = client.scanUrl(t.url, t.name, t.size ?? 0);
-        return { id: job.id, name: t.name, size: job.size, kind: 'file', status: 'queued', queuedAt: now };
+        return { id: job.id, name: t.name, size: job.size, kind: 'url', status: 'queued', queuedAt: now };
       });
       if (added.length === 0) return;
       setEntries((list) => (fresh ? added : [...list, ...added]));

@@ -11,17 +11,31 @@ export const registered = [];
  * @property {string} singleFileURL  file:// URL of dist-single/lambdalens.html
  * @property {(name: string) => Buffer} fixture  reads tests/fixtures/<name>
  * @property {(message: string) => void} log
+ * @property {TestEnv | undefined} env  what the test's `setup` returned, when it has one
+ */
+
+/**
+ * What a test's `setup` starts before its browser context exists (e.g. local servers), and what the runner
+ * needs to know about it.
+ * @typedef {object} TestEnv
+ * @property {string[]} [allowOrigins]  origins this test may send requests to besides the page's own: the
+ *   foreign-request check accepts exactly these (a URL inspection of a test server), nothing wider
+ * @property {string[]} [browserArgs]  extra Chromium flags: the test then gets a browser of its own
+ * @property {() => Promise<unknown>} close  stops what setup started (after the test, pass or fail)
  */
 
 /**
  * @param {string} name
  * @param {(ctx: TestContext) => Promise<void>} fn
- * @param {{ contextOptions?: import('playwright-core').BrowserContextOptions, start?: 'server' | 'single-file' }} [options]
+ * @param {{ contextOptions?: import('playwright-core').BrowserContextOptions, start?: 'server' | 'single-file',
+ *   setup?: () => Promise<TestEnv> }} [options]
  *   start: 'single-file' opens dist-single/lambdalens.html over file:// instead of the served dist/ (that file is
  *   then the page's own origin for the foreign-request check).
+ *   setup: runs before the test's browser context is made (only when the test is selected); its result is
+ *   `ctx.env`, and its `close` runs after the test.
  */
 export function test(name, fn, options = {}) {
-  registered.push({ name, fn, contextOptions: options.contextOptions, start: options.start ?? 'server' });
+  registered.push({ name, fn, contextOptions: options.contextOptions, start: options.start ?? 'server', setup: options.setup });
 }
 
 /**

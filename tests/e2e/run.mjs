@@ -1,6 +1,7 @@
 // `npm run test:e2e`: builds the app (vite build → dist/), serves dist/ on 127.0.0.1 (random port), runs
 // tests/e2e/*.spec.mjs in the system Chromium via playwright-core (never downloads a browser), and fails
-// on any request that leaves the page's own origin.
+// on any request that leaves the page's own origin. A test whose `setup` names `allowOrigins` (the local servers
+// an "Open from URL" test inspects) may also reach exactly those origins; `browserArgs` give it its own browser.
 // It also builds the single-file page once (npm run build:single → dist-single/lambdalens.html); tests that
 // register with `{ start: 'single-file' }` begin there, over file://, where that one file (and blob:null/…
 // URLs it creates) is the page's own origin.
@@ -11,7 +12,7 @@ import { readdir } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { launchChromium, serveDir } from '../../scripts/browser-kit.mjs';
+import { CHROMIUM_ARGS, launchChromium, serveDir } from '../../scripts/browser-kit.mjs';
 import { registered } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -64,8 +65,23 @@ async function main() {
   let failed = 0;
   const foreign = [];
   for (const t of tests) {
-    const context = await browser.newContext(t.contextOptions ?? {});
     const problems = [];
+    let env;
+    let ownBrowser = null;
+    let context;
+    try {
+      env = t.setup ? await t.setup() : undefined;
+      if (env?.browserArgs?.length) ownBrowser = await launchChromium({ args: [...CHROMIUM_ARGS, ...env.browserArgs] });
+      context = await (ownBrowser ?? browser).newContext(t.contextOptions ?? {});
+    } catch (e) {
+      failed++;
+      console.log(`✗ ${t.file} › ${t.name} (setup)\n    ${String(e?.stack ?? e).split('\n').slice(0, 6).join('\n    ')}`);
+      await env?.close().catch(() => {});
+      await ownBrowser?.close().catch(() => {});
+      continue;
+    }
+    // Exact origins only (scheme, host and port), and only for the test that started those servers.
+    const allowed = new Set(env?.allowOrigins ?? []);
     const fromFile = t.start === 'single-file';
     const onRequest = (request) => {
       const url = request.url();
@@ -77,7 +93,7 @@ async function main() {
       } catch {
         requestOrigin = url;
       }
-      if (requestOrigin !== origin) {
+      if (requestOrigin !== origin && !allowed.has(requestOrigin)) {
         foreign.push(`${t.name}: ${url}`);
         problems.push(`request left the page's origin: ${url}`);
       }
@@ -107,6 +123,7 @@ async function main() {
           singleFileURL,
           fixture: (name) => readFileSync(path.join(root, 'tests/fixtures', name)),
           log: (message) => console.log(`    ${message}`),
+          env,
         }),
         TEST_TIMEOUT_MS,
       );
@@ -121,6 +138,8 @@ async function main() {
       }
     }
     await context.close();
+    await ownBrowser?.close();
+    await env?.close();
     const ms = Date.now() - started;
     if (error) {
       failed++;

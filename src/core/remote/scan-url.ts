@@ -52,19 +52,4 @@ export async function scanUrl(url: string, options: UrlScanOptions = {}): Promis
   return report;
 }
 
-/** "read 212 KB of 9.8 GB in 6 requests (0.4 s)". */
-export function describeRemoteRead(read: RemoteRead, size: number): string {
-  return `read ${formatBytes(read.bytesRead)} of ${formatBytes(size)} in ${read.requests} request${read.requests === 1 ? '' : 's'} (${(read.networkMs / 1000).toFixed(2)} s on the network)`;
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1000) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = -1;
-  do {
-    v /= 1000;
-    u++;
-  } while (v >= 1000 && u < units.length - 1);
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
-}
+export { describeRemoteRead, formatBytes } from './describe';
