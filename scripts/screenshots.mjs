@@ -4,6 +4,7 @@
 //   docs/graph-308.png   resnet_like_graph.keras (308 layers) in the same workspace, the flagged Lambda centred
 //   docs/payload.png     the details panel alone: what the code does, highlighted source, marked disassembly
 //   docs/phone.png       the one-column layout at 390×844 (verdict → findings → payload → graph)
+//   docs/diff.png        Compare: a copy whose Lambda constant changed (echo a → curl … | sh) against the original
 //   node scripts/screenshots.mjs [--skip-build]
 // Builds to .scratch/shots-dist (the e2e dist/ is left alone), serves it on 127.0.0.1, drives /usr/bin/chromium
 // with playwright-core (never downloads a browser). Light colour scheme.
@@ -71,6 +72,15 @@ async function main() {
     await open(phone, baseURL, 'mal_exec_b64.keras');
     await phone.getByTestId('details-panel').getByTestId('payload-source').waitFor();
     await shot(phone, 'phone.png');
+    // 5. Compare two models.
+    await desktop.goto(baseURL);
+    await dropFiles(desktop, ['echo_a.keras', 'curl_sh.keras'].map((name) => ({ name, bytes: readFileSync(path.join(root, 'tests/fixtures/diff', name)) })));
+    await desktop.getByTestId('compare-open').click();
+    await desktop.getByTestId('compare-a').selectOption({ label: 'echo_a.keras' });
+    await desktop.getByTestId('compare-b').selectOption({ label: 'curl_sh.keras' });
+    await desktop.getByTestId('compare-run').click();
+    await desktop.getByTestId('compare-result').waitFor({ timeout: 60_000 });
+    await shot(desktop, 'diff.png');
   } finally {
     await browser.close();
     server.close();
