@@ -80,6 +80,8 @@ async function main() {
     await desktop.getByTestId('compare-b').selectOption({ label: 'curl_sh.keras' });
     await desktop.getByTestId('compare-run').click();
     await desktop.getByTestId('compare-result').waitFor({ timeout: 60_000 });
+    await desktop.getByTestId('compare-graph').getByRole('button', { name: 'Fit', exact: true }).click();
+    await desktop.waitForTimeout(300);
     await shot(desktop, 'diff.png');
   } finally {
     await browser.close();

@@ -4,6 +4,8 @@
  * changed lines marked and the changed constants named. Rendering only: the diff is computed in the worker (ModelDiff
  * records, src/core/diff). Every file-derived text goes through `visible`.
  */
+import { LayerGraph } from './graph/LayerGraph';
+import { layersOf, mergedGraph, type MergedGraph } from './graph/diff-marks';
 import { useState } from 'react';
 import { codeChangeText, differenceText, KIND_LABEL, type Shown } from '../core/diff/describe';
 import type { Difference, DiffFile, ModelDiff, PayloadSide } from '../core/diff/types';
@@ -23,14 +25,27 @@ export function CompareView({
   const done = entries.filter((e) => e.status === 'done' && e.report);
   const [aId, setA] = useState<number | undefined>(done[0]?.id);
   const [bId, setB] = useState<number | undefined>(done[1]?.id);
-  const [state, setState] = useState<{ running: boolean; diff?: ModelDiff; error?: string }>({ running: false });
+  const [state, setState] = useState<{ running: boolean; diff?: ModelDiff; merged?: MergedGraph; error?: string }>({ running: false });
+  const [picked, setPicked] = useState<string>();
+  /** A node clicked in the merged graph: the first difference about that layer is scrolled into view and focused. */
+  const revealDifference = (path: string) => {
+    setPicked(path);
+    const inB = new Set(state.merged?.report.layers.map((l) => l.path));
+    const item = [...document.querySelectorAll<HTMLElement>('[data-testid=compare-item]')].find((el) => {
+      const d = state.diff?.differences[Number(el.dataset.index)];
+      return d !== undefined && layersOf(d, inB).some((x) => x.path === path);
+    });
+    item?.scrollIntoView({ block: 'nearest' });
+    item?.focus();
+  };
   const a = done.find((e) => e.id === aId);
   const b = done.find((e) => e.id === bId);
   const run = () => {
     if (!a || !b) return;
     setState({ running: true });
+    const [ra, rb] = [a.report, b.report];
     compare(a, b).then(
-      (diff) => setState({ running: false, diff }),
+      (diff) => setState({ running: false, diff, ...(ra && rb ? { merged: mergedGraph(ra, rb, diff) } : {}) }),
       (error: unknown) => setState({ running: false, error: error instanceof Error ? error.message : String(error) }),
     );
   };
@@ -62,6 +77,11 @@ export function CompareView({
         <p className="verdict-error" role="alert">
           The comparison failed: {visible(state.error)}
         </p>
+      )}
+      {state.merged && (
+        <section className="compare-graph" data-testid="compare-graph" aria-label="Both models in one graph: what was added, removed or changed">
+          <LayerGraph report={state.merged.report} marks={state.merged.marks} selected={picked} onSelect={revealDifference} />
+        </section>
       )}
       {state.diff && <DiffView diff={state.diff} />}
     </main>
@@ -139,9 +159,9 @@ function capitalised(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-function DifferenceItem({ d }: { d: Difference }) {
+function DifferenceItem({ d, index }: { d: Difference; index: number }) {
   return (
-    <li className={`compare-item${d.codeCarrying ? ' code' : ''}`} data-testid="compare-item" data-kind={d.kind} data-code={d.codeCarrying}>
+    <li className={`compare-item${d.codeCarrying ? ' code' : ''}`} data-testid="compare-item" data-kind={d.kind} data-code={d.codeCarrying} data-index={index} tabIndex={-1}>
       <div>
         {d.codeCarrying && (
           <span className="compare-mark" aria-label="can change the code a load runs">
@@ -186,7 +206,7 @@ export function DiffView({ diff }: { diff: ModelDiff }) {
           : `No difference in the code a load runs${s.architectureChanged ? '; the architecture differs' : ''}.`}{' '}
         Layers {s.layers.a} / {s.layers.b} ({s.layers.matched} matched); code payloads {s.payloads.a} / {s.payloads.b} ({s.payloads.same} identical).
       </p>
-      {ordered.length === 0 ? <p>No differences.</p> : <ul className="compare-list">{ordered.map((d, i) => <DifferenceItem key={i} d={d} />)}</ul>}
+      {ordered.length === 0 ? <p>No differences.</p> : <ul className="compare-list">{ordered.map((d, i) => <DifferenceItem key={i} d={d} index={diff.differences.indexOf(d)} />)}</ul>}
       {diff.unmatched.length > 0 && (
         <>
           <h3>Not compared</h3>

@@ -1,7 +1,7 @@
 // Accessibility: axe-core on the empty page and on a report, light and dark. Serious/critical issues fail.
 // (bypassCSP only so that axe itself can be injected; the app's CSP is checked in app.spec.mjs.)
 import { createRequire } from 'node:module';
-import { assert, test, waitVerdict } from './harness.mjs';
+import { assert, dropFiles, test, waitVerdict } from './harness.mjs';
 
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -55,5 +55,23 @@ for (const colorScheme of ['light', 'dark']) for (const [device, viewport] of Ob
       assert.deepEqual(table, [], JSON.stringify(table, null, 1));
     },
     { contextOptions: { bypassCSP: true, colorScheme, viewport } },
+  );
+}
+
+for (const colorScheme of ['light', 'dark']) {
+  test(
+    `accessibility (${colorScheme}): the Compare view with its merged graph has no serious axe violations`,
+    async ({ page, fixture, log }) => {
+      await dropFiles(page, ['echo_a.keras', 'lambda_inserted.keras'].map((name) => ({ name, bytes: fixture(`diff/${name}`) })));
+      await page.getByTestId('compare-open').waitFor({ timeout: 60_000 });
+      await page.getByTestId('compare-open').click();
+      await page.getByTestId('compare-b').selectOption({ label: 'lambda_inserted.keras' });
+      await page.getByTestId('compare-a').selectOption({ label: 'echo_a.keras' });
+      await page.getByTestId('compare-run').click();
+      await page.getByTestId('compare-graph').getByTestId('graph-node').first().waitFor({ timeout: 60_000 });
+      const found = await axe(page, log);
+      assert.deepEqual(found, [], JSON.stringify(found, null, 1));
+    },
+    { contextOptions: { bypassCSP: true, colorScheme, viewport: { width: 1440, height: 900 } } },
   );
 }

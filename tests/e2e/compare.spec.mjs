@@ -41,3 +41,21 @@ test('compare: the same model saved twice has no code difference; a Lambda inser
   const kinds = await inserted.locator('[data-testid=compare-item][data-code=true]').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
   assert.ok(kinds.includes('payload-added'), `a payload added: ${kinds}`);
 });
+
+test('compare: the merged graph marks the inserted Lambda as added (+), the layer fed by it as changed (~), dims the rest, and a click shows its difference', async ({ page, fixture }) => {
+  await compare(page, fixture, 'echo_a.keras', 'lambda_inserted.keras');
+  const graph = page.getByTestId('compare-graph');
+  await graph.getByTestId('graph-node').first().waitFor({ timeout: 30_000 });
+  assert.equal(await graph.getByTestId('graph-legend-diff').count(), 3, 'a legend entry per mark');
+  const marks = await graph.getByTestId('graph-node').evaluateAll((els) => els.map((e) => [e.getAttribute('data-layer'), e.getAttribute('data-diff'), e.classList.contains('dimmed')]));
+  const added = marks.filter(([, m]) => m === 'added');
+  assert.equal(added.length, 1, `one layer added: ${JSON.stringify(marks)}`);
+  assert.ok(marks.some(([, m]) => m === 'changed'), 'the layer whose input moved is changed');
+  assert.ok(marks.some(([, m, dim]) => m === null && dim), 'unchanged layers are dimmed');
+  const node = graph.locator(`[data-testid=graph-node][data-diff=added]`);
+  assert.match(await node.getAttribute('aria-label'), /only in the copy under review/);
+  assert.equal(await node.locator('.lg-diff').textContent(), '+');
+  await node.click();
+  const focused = await page.evaluate(() => document.activeElement?.getAttribute('data-kind'));
+  assert.ok(['layer-added', 'payload-added', 'finding-added'].includes(focused), `the difference about it is focused: ${focused}`);
+});

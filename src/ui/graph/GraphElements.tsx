@@ -1,4 +1,5 @@
 /** SVG pieces of the layer graph: container boxes, edges, layer nodes. Text from the file is rendered as text. */
+import { DIFF_MARKS, type DiffMark } from './diff-marks';
 import { memo, type KeyboardEvent } from 'react';
 import { CHAR_W, HEADER_H } from '../../core/graph/layout';
 import type { GraphBounds, GraphEdge, GraphNode } from '../../core/graph/types';
@@ -51,12 +52,14 @@ interface NodeProps {
   node: GraphNode;
   selected: boolean;
   match: boolean;
+  /** In a comparison: the node's mark, or null for an unchanged node (drawn dimmed); undefined otherwise. */
+  diff?: DiffMark | null;
   onActivate(path: string): void;
   register(path: string, element: SVGGElement | null): void;
 }
 
 /** One drawn layer, or the header bar of an expanded container: a focusable button. */
-export const LayerNode = memo(function LayerNode({ node, selected, match, onActivate, register }: NodeProps) {
+export const LayerNode = memo(function LayerNode({ node, selected, match, diff, onActivate, register }: NodeProps) {
   const expandedBox = node.collapsed === false;
   const h = expandedBox ? HEADER_H : node.h;
   const cls = [
@@ -67,6 +70,7 @@ export const LayerNode = memo(function LayerNode({ node, selected, match, onActi
     node.onFlaggedPath ? 'on-path' : '',
     selected ? 'selected' : '',
     match ? 'match' : '',
+    diff ? `diff-${diff}` : diff === null ? 'dimmed' : '',
   ].join(' ');
   const hot = node.flagged || node.containsFlagged;
   const textX = hot ? 26 : 8;
@@ -101,7 +105,8 @@ export const LayerNode = memo(function LayerNode({ node, selected, match, onActi
       data-collapsed={node.collapsed === undefined ? undefined : String(node.collapsed)}
       role="button"
       tabIndex={0}
-      aria-label={nodeName(node)}
+      data-diff={diff ?? undefined}
+      aria-label={diff ? `${nodeName(node)}, ${DIFF_MARKS[diff].label}` : nodeName(node)}
       aria-current={selected ? 'true' : undefined}
       aria-expanded={node.collapsed === undefined ? undefined : !node.collapsed}
       onClick={() => onActivate(node.path)}
@@ -130,6 +135,11 @@ export const LayerNode = memo(function LayerNode({ node, selected, match, onActi
             {node.collapsed === true ? ` · ${node.descendants ?? 0}` : ''}
           </text>
         </>
+      )}
+      {diff && (
+        <text className="lg-diff" x={node.w - (toggle ? 34 : 16)} y={expandedBox ? 20 : 25} aria-hidden="true">
+          {DIFF_MARKS[diff].symbol}
+        </text>
       )}
       {toggle && (
         <text className="lg-toggle" x={node.w - 16} y={expandedBox ? 20 : 25} aria-hidden="true">

@@ -1,9 +1,23 @@
 /** What the graph's colours and marks mean (colour is never the only cue: icons and line weight too). */
 import { FLAG_ICON } from './GraphElements';
+import { DIFF_MARKS, type DiffMark } from './diff-marks';
 
-export function GraphLegend() {
+export function GraphLegend({ diff = false }: { diff?: boolean }) {
   return (
     <ul className="lg-legend" aria-label="Legend" data-testid="graph-legend">
+      {diff &&
+        (Object.keys(DIFF_MARKS) as DiffMark[]).map((m) => (
+          <li key={m} data-testid="graph-legend-diff">
+            <svg width="34" height="18" aria-hidden="true">
+              <rect className={`lg-legend-diff-${m}`} x="1" y="1" width="32" height="16" rx="3" />
+              <text x="12" y="13" className="lg-diff">
+                {DIFF_MARKS[m].symbol}
+              </text>
+            </svg>
+            {DIFF_MARKS[m].label}
+          </li>
+        ))}
+      {diff && <li>unchanged layers are dimmed</li>}
       <li>
         <svg width="34" height="18" aria-hidden="true">
           <rect className="lg-legend-flagged" x="1" y="1" width="32" height="16" rx="3" />

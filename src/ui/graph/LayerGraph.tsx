@@ -20,6 +20,7 @@ import type { FileReport } from '../../core/report';
 import { visible } from '../visible-text';
 import { ContainerBox, Edge, FLAG_ICON, LayerNode } from './GraphElements';
 import { GraphLegend } from './GraphLegend';
+import type { DiffMark } from './diff-marks';
 import { Minimap } from './Minimap';
 import {
   centerOn,
@@ -41,6 +42,8 @@ export interface LayerGraphProps {
   report: FileReport;
   /** A layout computed elsewhere (the worker) with the default expanded containers; computed here when absent. */
   layout?: GraphLayout;
+  /** A comparison's merged graph: each layer's mark (diff-marks.ts); unmarked layers are dimmed. */
+  marks?: ReadonlyMap<string, DiffMark>;
   selected?: string;
   onSelect(path: string): void;
 }
@@ -48,7 +51,7 @@ export interface LayerGraphProps {
 const MAX_MATCHES = 500;
 const DRAG_THRESHOLD = 4;
 
-export function LayerGraph({ report, layout: given, selected: selectedProp, onSelect }: LayerGraphProps) {
+export function LayerGraph({ report, layout: given, selected: selectedProp, onSelect, marks }: LayerGraphProps) {
   const model = useMemo(() => buildGraphModel(report.layers, flaggedLayerPaths(report)), [report]);
   const [expanded, setExpanded] = useState<ReadonlySet<string> | null>(null);
   const layout = useMemo(() => {
@@ -406,6 +409,7 @@ export function LayerGraph({ report, layout: given, selected: selectedProp, onSe
                 node={node}
                 selected={node.path === selected}
                 match={matchSet.has(node.path)}
+                diff={marks ? (marks.get(node.path) ?? null) : undefined}
                 onActivate={activate}
                 register={register}
               />
@@ -419,7 +423,7 @@ export function LayerGraph({ report, layout: given, selected: selectedProp, onSe
         )}
         <Minimap layout={layout} view={viewOrDefault} size={size} onCenter={(gx, gy) => setView({ ...viewOrDefault, tx: size.w / 2 - gx * viewOrDefault.k, ty: size.h / 2 - gy * viewOrDefault.k })} />
       </div>
-      <GraphLegend />
+      <GraphLegend diff={marks !== undefined} />
       <p className="lg-sr" aria-live="polite">
         {announce}
       </p>
