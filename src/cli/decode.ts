@@ -3,7 +3,8 @@ import { decodeEnvelope } from '../core/export/envelope';
 import { sha256Hex } from '../core/io/sha256';
 import { decodePayload } from '../core/python/decode';
 import { payloadCandidate, decodeBase64, rawUnicodeEscapeToBytes } from '../core/keras/payload-bytes';
-import { SEVERITIES, type Severity } from '../core/report';
+import type { Severity } from '../core/report';
+import { atOrAbove, FAIL_ON_USAGE, parseFailOn } from './fail-on';
 import { inert, jsonText, own, term, type TerminalText } from './terminal-text';
 
 async function readStdin(): Promise<string> {
@@ -39,9 +40,9 @@ export async function runDecode(args: string[], out: (s: TerminalText) => void, 
     const a = args[i];
     if (a === '--json') json = true;
     else if (a === '--fail-on') {
-      const v = args[++i] as Severity | undefined;
-      if (!v || !SEVERITIES.includes(v)) {
-        err(own(`--fail-on takes one of ${SEVERITIES.join('|')}\n`));
+      const v = parseFailOn(args[++i]);
+      if (!v) {
+        err(FAIL_ON_USAGE);
         return 2;
       }
       failOn = v;
@@ -74,5 +75,5 @@ export async function runDecode(args: string[], out: (s: TerminalText) => void, 
     if (d.disassembly) out(term`\n# disassembly\n${inert(d.disassembly)}\n`);
   }
   if (!d.ok) return 2;
-  return SEVERITIES.indexOf(envelope.severity) <= SEVERITIES.indexOf(failOn) ? 1 : 0;
+  return atOrAbove(envelope.severity, failOn) ? 1 : 0;
 }

@@ -14,7 +14,7 @@ import { scanEnvelope, type SkippedPath } from '../core/export/envelope';
 import { reportsToMarkdown } from '../core/export/markdown';
 import { toSarifText } from '../core/export/sarif';
 import { IsolatedScanner, runJob, serveScanJobs, type ScanJob, type ScanResult } from '../node/isolated-scan';
-import { SEVERITIES, type FileReport, type Severity } from '../core/report';
+import type { FileReport, Severity } from '../core/report';
 import { isSavedModelDir } from '../node/scan-path';
 import { VERSION } from '../core/version';
 import { describeError } from '../core/errors';
@@ -22,6 +22,7 @@ import { errorReport } from '../core/error-report';
 import { HF_HUB, listHfModelFiles, parseHfTarget } from '../core/remote/hf';
 import { formatReportText } from './format-text';
 import { runDecode } from './decode';
+import { atOrAbove, FAIL_ON_USAGE, parseFailOn } from './fail-on';
 import { runDiff } from './diff';
 import { inert, jsonText, own, term, type TerminalText } from './terminal-text';
 
@@ -230,9 +231,9 @@ export async function main(
         }
       }
     } else if (a === '--fail-on') {
-      const v = rest[++i] as Severity | undefined;
-      if (!v || !SEVERITIES.includes(v)) {
-        err(own(`--fail-on takes one of ${SEVERITIES.join('|')}\n`));
+      const v = parseFailOn(rest[++i]);
+      if (!v) {
+        err(FAIL_ON_USAGE);
         return 2;
       }
       failOn = v;
@@ -307,7 +308,6 @@ export async function main(
   }
   if (json) out(term`${jsonText(scanEnvelope(reports, skipped), 2)}\n`);
   else if (text) for (const s of skipped) out(term`skipped ${inert(s.path)}: ${inert(s.reason)}\n`);
-  const threshold = SEVERITIES.indexOf(failOn);
   if (reports.some((r) => r.verdict === 'error')) return 2;
   if (reports.length === 0) {
     // A commit hook hands over every staged file; none being a model is the usual, passing case.
@@ -315,7 +315,7 @@ export async function main(
     err(own('no model files found\n'));
     return 2;
   }
-  return reports.some((r) => r.findings.some((f) => SEVERITIES.indexOf(f.severity) <= threshold)) ? 1 : 0;
+  return reports.some((r) => r.findings.some((f) => atOrAbove(f.severity, failOn))) ? 1 : 0;
 }
 
 // Inside the worker thread started by IsolatedScanner (the bundle loads itself as the worker).
