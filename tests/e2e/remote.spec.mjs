@@ -155,6 +155,22 @@ test(
 );
 
 test(
+  'remote: a server that does not allow cross-origin reads (no CORS) is a clear error suggesting download-and-drop',
+  async ({ page, env, log }) => {
+    const { nocors } = env.servers;
+    await openUrl(page, `${nocors.origin}/mal_os_system.keras`);
+    assert.equal(await waitVerdict(page), 'error');
+    const reason = (await page.getByTestId('verdict-reason').textContent()) ?? '';
+    assert.match(reason, /CORS/);
+    assert.match(reason, /download the file and open it from disk/);
+    // The page cannot tell a refused cross-origin read from a network failure, so it retries twice; nothing else is sent.
+    checkServerLog(env.log, ['nocors']);
+    log(`no CORS: ${reason} (${env.log.map((r) => r.method).join(', ')})`);
+  },
+  { contextOptions, setup: withServers((s) => [s.nocors.origin]) },
+);
+
+test(
   'remote: hf://owner/repo lists the repository through the Hub API, one row per model file',
   async ({ page, baseURL, env, log }) => {
     const { cdn } = env.servers;
