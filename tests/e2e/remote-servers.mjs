@@ -12,6 +12,7 @@
 //           /flaky/<name> answers 429 (Retry-After: 0) once per file, then serves it
 //   cdn     the second origin redirects lead to: /cdn/<name>
 //   norange CORS but ignores Range: always 200 with the whole file
+//   nocors  Range but no CORS headers at all (neither on answers nor on preflights): what most servers are
 //   hub     a fake Hugging Face Hub (tree API in two pages, resolve/ redirecting to cdn); the browser reaches it as
 //           https://huggingface.co through --host-resolver-rules (see hubBrowserArgs)
 import { execFileSync } from 'node:child_process';
@@ -56,8 +57,8 @@ function preflight(res) {
 }
 
 /** Serves `bytes` honouring one `Range` (as a CDN does), or the whole file without one. */
-function serveRanged(req, res, bytes) {
-  const headers = { 'Accept-Ranges': 'bytes', 'Content-Type': 'application/octet-stream', ...CORS };
+function serveRanged(req, res, bytes, cors = true) {
+  const headers = { 'Accept-Ranges': 'bytes', 'Content-Type': 'application/octet-stream', ...(cors ? CORS : {}) };
   if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405, headers).end();
   const range = req.headers.range;
   if (!range) return void res.writeHead(200, { ...headers, 'Content-Length': String(bytes.length) }).end(req.method === 'HEAD' ? undefined : bytes);
@@ -71,7 +72,7 @@ function serveRanged(req, res, bytes) {
     .end(req.method === 'HEAD' ? undefined : bytes.subarray(start, end + 1));
 }
 
-function startServer(name, handler, log) {
+function startServer(name, handler, log, { cors = true } = {}) {
   let origin = '';
   const server = createServer(selfSigned(), (req, res) => {
     const url = new URL(req.url ?? '/', origin);
@@ -87,7 +88,7 @@ function startServer(name, handler, log) {
       ...(req.headers.referer ? { referer: req.headers.referer } : {}),
       ...(req.headers['content-length'] && req.headers['content-length'] !== '0' ? { body: true } : {}),
     });
-    if (req.method === 'OPTIONS') return preflight(res);
+    if (req.method === 'OPTIONS') return cors ? preflight(res) : void res.writeHead(405).end();
     try {
       handler(req, res, url);
     } catch {
@@ -115,7 +116,7 @@ function startServer(name, handler, log) {
 /** The Hub as the page addresses it (the fake hub answers for it through the browser's host mapping). */
 export const HUB_ORIGIN = 'https://huggingface.co';
 
-/** Starts all four servers. `log` collects every request any of them receives, in order. */
+/** Starts all five servers. `log` collects every request any of them receives, in order. */
 export async function startRemoteServers() {
   const log = [];
   const flaky = new Set();
@@ -155,6 +156,12 @@ export async function startRemoteServers() {
     },
     log,
   );
+  const nocors = await startServer(
+    'nocors',
+    (req, res, url) => serveRanged(req, res, fixtureBytes(decodeURIComponent(url.pathname.slice(1))), false),
+    log,
+    { cors: false },
+  );
   const hub = await startServer(
     'hub',
     (req, res, url) => {
@@ -191,8 +198,9 @@ export async function startRemoteServers() {
     files,
     cdn,
     norange,
+    nocors,
     hub,
-    close: () => Promise.all([files.close(), cdn.close(), norange.close(), hub.close()]),
+    close: () => Promise.all([files.close(), cdn.close(), norange.close(), nocors.close(), hub.close()]),
   };
 }
 
