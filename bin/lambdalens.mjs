@@ -41,4 +41,12 @@ if (reason) {
 }
 const { main, SELF_URL } = await import(pathToFileURL(bundle).href);
 // Each scan runs in a worker thread (the bundle itself) so a file that hangs a parser is timed out.
-process.exitCode = await main(process.argv.slice(2), undefined, undefined, { isolate: new URL(SELF_URL) });
+try {
+  process.exitCode = await main(process.argv.slice(2), undefined, undefined, { isolate: new URL(SELF_URL) });
+} catch (e) {
+  // An unexpected failure (an unwritable --sarif path, a folder that cannot be listed) is an error, exit 2 — never
+  // exit 1, which means "findings". The message may hold a file name from disk: control characters escaped.
+  const message = (e instanceof Error ? e.message : String(e)).replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  process.stderr.write(`lambdalens: ${message}\n`);
+  process.exitCode = 2;
+}

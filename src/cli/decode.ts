@@ -5,7 +5,7 @@ import { decodePayload } from '../core/python/decode';
 import { payloadCandidate, decodeBase64, rawUnicodeEscapeToBytes } from '../core/keras/payload-bytes';
 import type { Severity } from '../core/report';
 import { atOrAbove, FAIL_ON_USAGE, parseFailOn } from './fail-on';
-import { inert, jsonText, own, term, type TerminalText } from './terminal-text';
+import { inert, inertBlock, jsonText, own, term, type TerminalText } from './terminal-text';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -71,8 +71,8 @@ export async function runDecode(args: string[], out: (s: TerminalText) => void, 
     if (d.code) out(term`code: ${inert(d.code.qualname ?? d.code.name)} in ${inert(d.code.filename)}:${d.code.firstlineno}\n`);
     out(term`names: ${inert(d.names.join(', '))}\nstrings: ${inert(d.strings.map((s) => JSON.stringify(s)).join(', '))}\n`);
     for (const i of d.indicators) out(term`! ${own(i.category)}: ${inert(i.title)} [${inert(i.evidence.join(', '))}] at ${inert(i.where)} ${own(i.offsets.join(','))}\n`);
-    if (d.source) out(term`\n# source${own(d.sourceComplete ? '' : ' (partial)')}\n${inert(d.source)}\n`);
-    if (d.disassembly) out(term`\n# disassembly\n${inert(d.disassembly)}\n`);
+    if (d.source) out(term`\n# source${own(d.sourceComplete ? '' : ' (partial)')}\n${inertBlock(d.source)}\n`);
+    if (d.disassembly) out(term`\n# disassembly\n${inertBlock(d.disassembly)}\n`);
   }
   if (!d.ok) return 2;
   return atOrAbove(envelope.severity, failOn) ? 1 : 0;

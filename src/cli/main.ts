@@ -24,7 +24,7 @@ import { formatReportText } from './format-text';
 import { runDecode } from './decode';
 import { atOrAbove, FAIL_ON_USAGE, parseFailOn } from './fail-on';
 import { runDiff } from './diff';
-import { inert, jsonText, own, term, type TerminalText } from './terminal-text';
+import { inert, inertBlock, jsonText, own, term, type TerminalText } from './terminal-text';
 
 const USAGE = `lambdalens ${VERSION} — see what code a Keras/TensorFlow model runs on load, without loading it.
 
@@ -181,6 +181,11 @@ export async function main(
   const paths: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
+    // `--` ends the options: what follows is paths even when it looks like an option (a file named `--sarif`).
+    if (a === '--') {
+      paths.push(...rest.slice(i + 1));
+      break;
+    }
     if (a === '--json') json = true;
     else if (a === '--jsonl') jsonl = true;
     else if (a === '--only-models') onlyModels = true;
@@ -296,8 +301,8 @@ export async function main(
   }
   const reports = results.map((r) => r.report);
   const emit = async (target: string, content: TerminalText) => (target === '-' ? out(content) : writeFile(target, content));
-  if (sarif) await emit(sarif, term`${inert(toSarifText(reports))}\n`);
-  if (markdown) await emit(markdown, inert(reportsToMarkdown(reports)));
+  if (sarif) await emit(sarif, term`${inertBlock(toSarifText(reports))}\n`);
+  if (markdown) await emit(markdown, inertBlock(reportsToMarkdown(reports)));
   if (evidence) {
     await mkdir(evidence, { recursive: true });
     // One bundle per input, named by its full path (two m.h5 in different folders are two bundles).

@@ -8,14 +8,24 @@
 declare const terminalText: unique symbol;
 export type TerminalText = string & { readonly [terminalText]: true };
 
-/** C0/C1 controls except newline and tab, DEL, zero-width and bidi controls, BOM, line/paragraph separators. */
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+/**
+ * C0/C1 controls, DEL, soft hyphen, Arabic letter mark, zero-width and bidi controls, word joiners and invisible
+ * operators, line/paragraph separators, Hangul filler, BOM, interlinear annotation marks. Newline and tab are
+ * escaped too, except in `inertBlock` (source, disassembly, whole documents), so a name cannot fake a report line.
+ */
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufeff\ufff9-\ufffb]/g;
+const UNSAFE_BLOCK = new RegExp(UNSAFE.source.replace('\\u0000-\\u001f', '\\u0000-\\u0008\\u000b-\\u001f'), 'g');
 
 const escape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
-/** Text from a file (names, strings, paths, messages): every unsafe character shown as `\uXXXX`. */
+/** One-line text from a file (names, strings, paths, messages): every unsafe character, newlines included, as `\uXXXX`. */
 export function inert(text: string): TerminalText {
   return text.replace(UNSAFE, escape) as TerminalText;
+}
+
+/** Multi-line text from a file (decompiled source, disassembly, a whole Markdown or JSON document): lines and tabs kept. */
+export function inertBlock(text: string): TerminalText {
+  return text.replace(UNSAFE_BLOCK, escape) as TerminalText;
 }
 
 /** Our own words (enum values, rule ids, labels). Never for text that came from a file. */
@@ -39,7 +49,7 @@ export function joinText(parts: readonly TerminalText[], separator: string): Ter
  * invisible characters above (`\u202e` in a layer name), which JSON allows raw. The value parsed back is the same.
  */
 export function jsonText(value: unknown, indent?: number): TerminalText {
-  return inert(JSON.stringify(value, null, indent));
+  return inertBlock(JSON.stringify(value, null, indent));
 }
 
 /** ANSI colour around our own words, only when stdout is a terminal and NO_COLOR is unset. */

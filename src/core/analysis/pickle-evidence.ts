@@ -87,7 +87,7 @@ export function pickleEvidenceOf(evidence: Record<string, unknown>): Pick<Pickle
     globals: globals
       .filter(rec)
       .filter((g) => isStr(g.module) && isStr(g.name))
-      .map((g) => ({ module: g.module as string, name: g.name as string, safe: g.safe === true, class: g.class === 'dangerous' || g.class === 'unknown' ? g.class : 'safe', offset: typeof g.offset === 'number' ? g.offset : 0 })),
+      .map((g) => ({ module: g.module as string, name: g.name as string, safe: g.safe === true && g.class === 'safe', class: g.class === 'dangerous' || g.class === 'safe' ? g.class : 'unknown', offset: typeof g.offset === 'number' ? g.offset : 0 })),
     calls: calls
       .filter(rec)
       .map((c) => ({ callable: isStr(c.callable) ? c.callable : null, args: Array.isArray(c.args) ? c.args.filter(isStr) : [], opcode: isStr(c.opcode) ? c.opcode : '', offset: typeof c.offset === 'number' ? c.offset : 0 })),

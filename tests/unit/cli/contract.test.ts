@@ -218,3 +218,24 @@ describe('schemas/ and the bin', () => {
     expect(again.stderr).toBe('');
   }, 120_000);
 });
+
+describe('review fixes: one-line fields, end of options, crashes', () => {
+  it('a newline or an invisible mark in a one-line field cannot fake a report line', async () => {
+    const { inert, inertBlock } = await import('../../../src/cli/terminal-text');
+    expect(inert('a\nfake.h5  CLEAN\u061c\u00ad\u2060')).toBe('a\\u000afake.h5  CLEAN\\u061c\\u00ad\\u2060');
+    expect(inertBlock('line 1\n\tline 2\u001b[2J')).toBe('line 1\n\tline 2\\u001b[2J');
+  });
+  it('`--` ends the options: a file named like an option is a path', async () => {
+    const dir = path.join(tmp, 'dashes');
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(fx('mal_os_system.h5'), path.join(dir, '--sarif'));
+    const r = spawnSync(process.execPath, [path.join(root, 'bin/lambdalens.mjs'), 'scan', '--no-hash', '--json', '--', '--sarif'], { cwd: dir, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect((JSON.parse(r.stdout) as ScanEnvelope).files[0].verdict).toBe('dangerous');
+  });
+  it('an unexpected failure (an unwritable --sarif path) exits 2, not 1, with a one-line message', () => {
+    const r = spawnSync(process.execPath, [path.join(root, 'bin/lambdalens.mjs'), 'scan', fx('mal_os_system.h5'), '--no-hash', '--sarif', '/proc/nope/x.sarif'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^lambdalens: .*nope/m);
+  });
+});
