@@ -1,5 +1,6 @@
 /** Human-readable CLI output of a report (formatting only; the report is the data). Every line is TerminalText. */
 import { countBySeverity } from '../core/analysis/verdict';
+import { pickleEvidenceOf } from '../core/analysis/pickle-evidence';
 import { whatItDoes, whatItDoesText } from '../core/analysis/what-it-does';
 import type { FileReport, Finding } from '../core/report';
 import { describeRemoteRead } from '../core/remote/scan-url';
@@ -32,14 +33,9 @@ function formatFinding(f: Finding): TerminalText[] {
   return lines;
 }
 
-/** `module.name` of each non-safe global a pickle finding lists (structured evidence, see pickle-evidence.ts). */
+/** `module.name` of each global to review in a pickle finding (structured evidence, read defensively once). */
 function pickleGlobals(f: Finding): string[] {
-  const globals = f.evidence.globals;
-  if (!Array.isArray(globals)) return [];
-  return globals
-    .filter((g): g is { module: string; name: string; safe: boolean } => typeof g === 'object' && g !== null && typeof (g as { module?: unknown }).module === 'string')
-    .filter((g) => !g.safe)
-    .map((g) => `${g.module}.${g.name}`);
+  return (pickleEvidenceOf(f.evidence)?.globals ?? []).filter((g) => !g.safe).map((g) => `${g.module}.${g.name}`);
 }
 
 export function formatReportText(r: FileReport): TerminalText {
