@@ -1,8 +1,8 @@
 /**
  * The HDF5 library's WebAssembly in the worker. In the page build it is its own asset (scripts/vite/h5wasm-asset.ts):
- * compiled with WebAssembly.compileStreaming as soon as the worker starts (off the main thread, and the browser
- * caches compiled code), but instantiated only when an HDF5 container is met — a zip, JSON or pickle never waits
- * for it. In dev and in the single-file build the binary stays inside h5wasm and h5wasm instantiates it itself.
+ * compiled with WebAssembly.compileStreaming in the worker's idle time or when first wanted (off the main thread,
+ * and the browser caches compiled code), and instantiated only for an HDF5 file whose root attributes our own
+ * parser could not read completely — nothing else waits for it. In dev and in the single-file build the binary stays inside h5wasm and h5wasm instantiates it itself.
  */
 /// <reference lib="webworker" />
 
@@ -38,7 +38,7 @@ async function compile(): Promise<WebAssembly.Module> {
   return WebAssembly.compile(await response.arrayBuffer());
 }
 
-/** Starts fetching and compiling (idempotent): called when the worker starts. */
+/** Starts fetching and compiling (idempotent): in idle time, or when a file needs the library. */
 export function startHdf5Compile(): void {
   if (!separateWasm || compiled) return;
   const t = performance.now();

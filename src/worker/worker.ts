@@ -26,8 +26,8 @@ import { readWeightRecords } from '../core/diff/weights';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-// The HDF5 WebAssembly compiles in the background from the start; it is instantiated only for an HDF5 file.
-startHdf5Compile();
+// The HDF5 WebAssembly is compiled in idle time (the warm-up below) or when a file needs it: our own parser reads
+// the root attributes of ordinary .h5 files, so a drop right after start does not share the CPU with that compile.
 
 const controllers = new Map<number, AbortController>();
 let current: number | null = null;
@@ -173,7 +173,7 @@ async function runDiff(a: DiffInput, b: DiffInput): Promise<ModelDiff> {
 /**
  * The warm-up scan: one pass of the whole pipeline (zip, JSON, walker, decoder, rules, layout, our HDF5 parser on
  * model.weights.h5) over the built-in sample, a second after start, only if no real scan has begun; also evaluates
- * h5wasm's JavaScript (its WebAssembly is still only instantiated for a real HDF5 file).
+ * h5wasm's JavaScript and compiles its WebAssembly (instantiated only for an HDF5 file our parser cannot read).
  */
 const WARM_UP_DELAY_MS = 1000;
 let warmed = false;
@@ -204,6 +204,7 @@ function scheduleWarmUp(url: string): void {
           await zip.close();
         }
         await import('h5wasm');
+        startHdf5Compile();
         warmUpMs = Math.round(performance.now() - t);
       } catch {
         // A warm-up that fails changes nothing: the first scan is just not warm.

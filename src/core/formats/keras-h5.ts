@@ -105,11 +105,9 @@ function unlistedAttributes(precheck: PreflightResult, listed: string[]): Skippe
  * Other root attributes holding JSON (a renamed `model_config`, a config under a made-up name): no Keras loader
  * reads them as a model, but code in them must not be silent. Walked as `unread` documents.
  */
-function otherJsonAttributes(attr: AttributeLookup, names: string[], skipped: SkippedPart[]): ConfigDocument[] {
+function otherJsonAttributes(attributes: [name: string, text: string | undefined][], skipped: SkippedPart[]): ConfigDocument[] {
   const docs: ConfigDocument[] = [];
-  for (const n of names) {
-    if (MODEL_ATTRIBUTES.includes(n)) continue;
-    const text = attr(n);
+  for (const [n, text] of attributes) {
     if (text === undefined || !/^\s*[[{]/.test(text)) continue;
     try {
       if (text.length > MAX_ATTRIBUTE_CHARS) throw new JsonError(`${text.length} characters, over the limit`, 0);
@@ -131,6 +129,8 @@ interface RootView {
   keys(structure: Hdf5Structure): string[];
   /** Ledger entries for attributes found but not readable. */
   unlisted: SkippedPart[];
+  /** Later attribute messages with a name already read (the library cannot list them: parser only). */
+  repeated: RootAttributes['repeated'];
 }
 
 /** The open once the root attributes are known: config documents, writer facts, the structure walk. */
@@ -141,7 +141,10 @@ async function assemble(source: ByteSource, userBlock: number, view: RootView, c
   if (model) documents.push(model);
   const training = readJsonAttribute(attr, 'training_config', 'training');
   if (training) documents.push(training);
-  documents.push(...otherJsonAttributes(attr, attrNames, unlisted));
+  const others = attrNames.filter((n) => !MODEL_ATTRIBUTES.includes(n)).map((n): [string, string | undefined] => [n, attr(n)]);
+  // A name given to several attribute messages (crafted): the library reads the first; the later ones are
+  // inspected too, as documents no loader reads, so code in them is never silent.
+  documents.push(...otherJsonAttributes([...others, ...view.repeated.map((r): [string, string | undefined] => [`${r.name} (repeated)`, r.text])], unlisted));
   const writer: Record<string, string> = {};
   for (const n of attrNames) {
     if (n === 'model_config' || n === 'training_config' || n.startsWith('layer_names')) continue;
@@ -186,16 +189,18 @@ function checkDense(precheck: PreflightResult, listed: number): void {
  * config it cannot read is an error that says to scan the file locally; other unreadable attributes and unnamed
  * messages are ledger entries.
  */
-async function parserView(source: ByteSource, userBlock: number, precheck: PreflightResult): Promise<RootView> {
-  let root: RootAttributes;
+async function remoteParserView(source: ByteSource, userBlock: number, precheck: PreflightResult): Promise<RootView> {
   try {
-    root = await readRootAttributes(source, userBlock);
+    return parserView(await readRootAttributes(source, userBlock), precheck);
   } catch (e) {
     if (e instanceof Hdf5Unparsed) {
       throw new FormatError('unreadable', `the root attributes could not be read without the HDF5 library (${e.message}); download the file and scan it locally`);
     }
     throw e;
   }
+}
+
+function parserView(root: RootAttributes, precheck: PreflightResult): RootView {
   const attrNames = [...root.text.keys()];
   checkDense(precheck, attrNames.length + root.unreadable.size);
   const badModel = MODEL_ATTRIBUTES.find((n) => root.unreadable.has(n));
@@ -223,13 +228,29 @@ async function parserView(source: ByteSource, userBlock: number, precheck: Prefl
     attrNames,
     attr: (n) => root.text.get(n),
     unlisted,
-    // The walk lists every dataset and link by path; a root member is the first part of one. (An empty group
-    // at the root is missed: it only changes the label between "weights only" and "HDF5 file".)
-    keys: (structure) => {
-      const paths = [...(structure.tree?.datasets.map((d) => d.path) ?? []), ...(structure.tree?.links.map((l) => l.path) ?? [])];
-      return [...new Set(paths.map((p) => p.split('/').filter(Boolean)[0]).filter((k): k is string => k !== undefined))];
-    },
+    repeated: root.repeated,
+    // The walk lists the root group's members (it only changes the label between "weights only" and "HDF5 file").
+    keys: (structure) => structure.tree?.rootMembers ?? [],
   };
+}
+
+/**
+ * The parser's view when it read every root attribute the pre-check found — no unreadable value, no unnamed or
+ * shared message, no name twice, the same names as the pre-check — else null, and the HDF5 library reads the file.
+ */
+async function completeParserView(source: ByteSource, userBlock: number, precheck: PreflightResult): Promise<RootView | null> {
+  let root: RootAttributes;
+  try {
+    root = await readRootAttributes(source, userBlock);
+  } catch (e) {
+    if (e instanceof Hdf5Unparsed) return null;
+    throw e;
+  }
+  if (root.unreadable.size > 0 || root.unnamed.length > 0 || precheck.unnamed > 0 || precheck.denseUnreadable !== undefined) return null;
+  const attrNames = [...root.text.keys()];
+  const found = new Set(precheck.names);
+  if (found.size !== attrNames.length || attrNames.some((n) => !found.has(n))) return null;
+  return parserView(root, precheck);
 }
 
 /** Detected: the superblock's offset (0, or the size of the user block before it). */
@@ -248,9 +269,13 @@ export const kerasH5: FormatModule<number> = {
     }
     if (ctx.mountHdf5 === null) {
       ctx.progress('reading HDF5 root attributes');
-      const view = await parserView(source, userBlock, precheck);
+      const view = await remoteParserView(source, userBlock, precheck);
       return assemble(source, userBlock, view, ctx, ['Root attributes were read by the built-in HDF5 reader (the file is not on this machine), not by the HDF5 library.']);
     }
+    // On this machine too, our parser reads the root attributes first: the HDF5 library (3.5 MB of WebAssembly
+    // to compile) is started only for a file the parser cannot read completely, and then reads it as before.
+    const own = precheck.verified ? await completeParserView(source, userBlock, precheck) : null;
+    if (own) return assemble(source, userBlock, own, ctx, []);
     const notes = precheck.verified
       ? []
       : [`Some root attributes could not be pre-checked (${precheck.reason}); the HDF5 library read them unchecked, under the time limit.`];
@@ -268,7 +293,7 @@ export const kerasH5: FormatModule<number> = {
       const unlisted = unlistedAttributes(precheck, attrNames);
       checkDense(precheck, attrNames.length);
       const keys = opened.keys();
-      return await assemble(source, userBlock, { attrNames, attr: (n) => attributeText(opened.attrs[n]), unlisted, keys: () => keys }, ctx, notes);
+      return await assemble(source, userBlock, { attrNames, attr: (n) => attributeText(opened.attrs[n]), unlisted, keys: () => keys, repeated: [] }, ctx, notes);
     } catch (e) {
       if (e instanceof FormatError) throw e;
       // h5wasm reports HDF5 library failures as plain strings/errors without context.

@@ -42,7 +42,7 @@ describe('lambdalens scan (in process)', () => {
   it('a folder is searched and its reports come out in one envelope', async () => {
     const { out } = await run(['scan', path.join(root, 'tests/fixtures/crafted'), '--json', '--no-hash']);
     const reports = (JSON.parse(out) as ScanEnvelope).files;
-    expect(reports.map((r) => path.basename(r.path)).sort()).toEqual(['crafted_tfkeras2_mal_os_system.h5', 'crafted_tfkeras2_seq_lambda_benign.h5', 'external_kernel_passwd.h5', 'external_kernel_weights_only.h5', 'training_config_lambda.h5', 'training_config_lambda_layer_names.h5']);
+    expect(reports.map((r) => path.basename(r.path)).sort()).toEqual(['crafted_tfkeras2_mal_os_system.h5', 'crafted_tfkeras2_seq_lambda_benign.h5', 'external_kernel_passwd.h5', 'external_kernel_weights_only.h5', 'root_attr_committed_type.h5', 'root_attr_duplicate_name.h5', 'root_attr_duplicate_name_second.h5', 'training_config_lambda.h5', 'training_config_lambda_layer_names.h5']);
     expect(reports.every((r) => r.sha256 === null)).toBe(true);
   });
   it('decode prints names and the Python version of a raw payload', async () => {

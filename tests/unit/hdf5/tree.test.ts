@@ -155,9 +155,20 @@ describe('HDF5 tree walk: h5wasm oracle on the Keras fixtures', () => {
       const tree = await walk(bytes);
       expect(tree.skipped).toEqual([]);
       expect(tree.datasets.flatMap((d) => [d.path, ...d.aliases]).sort()).toEqual(h5wasmDatasets(file));
+      expect([...tree.rootMembers].sort()).toEqual(h5wasmRootMembers(file));
     });
   }
 });
+
+/** The root group's member names as the HDF5 library lists them. */
+function h5wasmRootMembers(file: string): string[] {
+  const f = new h5.File(file, 'r');
+  try {
+    return f.keys().sort();
+  } finally {
+    f.close();
+  }
+}
 
 describe('HDF5 tree walk: model.weights.h5 inside every .keras fixture (a slice of the zip, as the scan reads it)', () => {
   const archives = readdirSync(fixtures).filter((n) => n.endsWith('.keras'));

@@ -26,6 +26,8 @@ export interface RootAttributes {
   unreadable: Map<string, string>;
   /** Attribute messages whose name could not be read either (shared, in a heap this parser does not read): why. */
   unnamed: string[];
+  /** Later messages with a name already seen (only a crafted file has them), in file order. */
+  repeated: { name: string; text: string | undefined }[];
 }
 
 /** Keras's configs are JSON text; the caller's own limit (characters) is the same. */
@@ -36,7 +38,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: false });
 export async function readRootAttributes(source: ByteSource, superblockAt: number): Promise<RootAttributes> {
   const sb = await readSuperblock(source, superblockAt);
   const messages: Uint8Array[] = [];
-  const out: RootAttributes = { text: new Map(), unreadable: new Map(), unnamed: [] };
+  const out: RootAttributes = { text: new Map(), unreadable: new Map(), unnamed: [], repeated: [] };
   for (const m of await readHeaderMessages(source, sb, sb.rootHeader)) {
     if (m.type === MESSAGE.attribute) {
       if (m.flags & MESSAGE_SHARED) out.unnamed.push('shared attribute message');
@@ -63,11 +65,17 @@ export async function readRootAttributes(source: ByteSource, superblockAt: numbe
       out.unnamed.push(e.message);
       continue;
     }
+    // HDF5 never writes two attributes of one name; in a crafted file the library returns the first message
+    // (h5py does, tests/fixtures/crafted/root_attr_duplicate_name.h5), and the later ones are kept apart.
+    const repeated = out.text.has(name) || out.unreadable.has(name);
     try {
-      out.text.set(name, await attributeText(source, sb, data));
+      const text = await attributeText(source, sb, data);
+      if (repeated) out.repeated.push({ name, text });
+      else out.text.set(name, text);
     } catch (e) {
       if (!(e instanceof Hdf5Unparsed)) throw e;
-      out.unreadable.set(name, e.message);
+      if (repeated) out.unnamed.push(`a second attribute named ${JSON.stringify(name.slice(0, 80))}: ${e.message}`);
+      else out.unreadable.set(name, e.message);
     }
   }
   return out;

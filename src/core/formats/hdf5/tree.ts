@@ -107,6 +107,8 @@ export interface Hdf5Tree {
   links: Hdf5LinkRecord[];
   /** Groups walked (the root included). */
   groups: number;
+  /** Names of the root group's members, whatever they are (groups, datasets, links), in name order. */
+  rootMembers: string[];
   /** Object headers read or attempted (groups, datasets, named datatypes). */
   objects: number;
   skipped: Hdf5Skip[];
@@ -155,6 +157,7 @@ class TreeWalk {
   private readonly links: Hdf5LinkRecord[] = [];
   private readonly skipped: Hdf5Skip[] = [];
   private groups = 0;
+  private rootMembers: string[] = [];
   private objects = 0;
   /** Object header offset → its dataset record, or null for any other object. */
   private readonly visited = new Map<number, Hdf5DatasetRecord | null>();
@@ -169,7 +172,7 @@ class TreeWalk {
   ) {}
 
   result(): Omit<Hdf5Tree, 'reads' | 'bytesRead'> {
-    return { datasets: this.datasets, links: this.links, groups: this.groups, objects: this.objects, skipped: this.skipped };
+    return { datasets: this.datasets, links: this.links, groups: this.groups, rootMembers: this.rootMembers, objects: this.objects, skipped: this.skipped };
   }
 
   async run(): Promise<void> {
@@ -239,7 +242,9 @@ class TreeWalk {
       if (depth > this.limits.maxDepth) {
         this.skip(path, 'limit', `the group is nested more than ${this.limits.maxDepth} levels deep (the walk's limit); its links were not walked`, at);
       } else {
-        this.frames.push({ path, depth, links: await this.groupLinks(path, messages), next: 0 });
+        const links = await this.groupLinks(path, messages);
+        if (depth === 0) this.rootMembers = links.map((l) => l.name);
+        this.frames.push({ path, depth, links, next: 0 });
       }
     } else if (has(MESSAGE.datatype) && has(MESSAGE.dataspace)) {
       await this.dataset(path, at, messages);
