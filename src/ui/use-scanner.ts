@@ -5,7 +5,7 @@ import type { ScanDocument, ScanProgress } from '../core/scan-types';
 import type { GraphLayout } from '../core/graph/types';
 import { ScanClient } from '../worker/client';
 import { noteScanActivity } from './offline';
-import { createScanWorker } from '../worker/create-worker';
+import { createHashWorker, createScanWorker } from '../worker/create-worker';
 import type { DroppedFolder } from './drop-input';
 import type { ModelDiff } from '../core/diff/types';
 import type { DiffInput } from '../worker/protocol';
@@ -101,7 +101,7 @@ export function useScanner(): Scanner {
         hash: (id, sha256) =>
           update(id, (e) => (e.report ? { ...e, report: { ...e.report, sha256 } } : e)),
       },
-      { createWorker: createScanWorker, timeoutMs: watchdogFromUrl() },
+      { createWorker: createScanWorker, createHashWorker, timeoutMs: watchdogFromUrl() },
     );
     return clientRef.current;
   }, [update]);

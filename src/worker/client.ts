@@ -9,6 +9,7 @@ import type { GraphLayout } from '../core/graph/types';
 import { errorReport } from '../core/error-report';
 import type { ErrorCode } from '../core/report';
 import type { DiffInput, PageToWorker, ScanItem, WorkerToPage } from './protocol';
+import { HASH_HELPER_MIN_BYTES } from './hash-protocol';
 import type { ModelDiff } from '../core/diff/types';
 
 interface PendingDiff {
@@ -50,6 +51,8 @@ export interface ScanClientEvents {
 
 export interface ScanClientOptions {
   createWorker: () => Worker;
+  /** The hash helper for one big file (hash-worker.ts); without it the scan worker hashes on its own thread. */
+  createHashWorker?: () => Worker;
   /** Per-file budget before the worker is terminated (default 30 s). */
   timeoutMs?: number;
   /** How long a cancelled scan may take to wind down before the worker is terminated (default 1.5 s). */
@@ -71,6 +74,8 @@ export class ScanClient {
   private active: ActiveJob | null = null;
   /** Jobs whose report is out and whose hash is still being computed in the worker. */
   private hashing = new Set<number>();
+  /** Hash helpers by job, terminated when the hash is in or the job ends otherwise. */
+  private hashHelpers = new Map<number, Worker>();
   private nextId = 1;
   /** Comparisons asked of the worker (they run between scans' awaits, outside the scan queue). */
   private diffs = new Map<number, PendingDiff>();
@@ -143,6 +148,7 @@ export class ScanClient {
       return;
     }
     if (this.hashing.has(id)) this.post({ type: 'cancel', id });
+    this.endHashHelper(id);
   }
 
   /** Stops everything queued and running. */
@@ -200,10 +206,29 @@ export class ScanClient {
       }, this.timeoutMs),
     };
     this.active = active;
-    const message: PageToWorker =
-      job.url !== undefined ? { type: 'scan-url', id: job.id, url: job.url, name: job.name } : { type: 'scan', id: job.id, files: job.items, folder: job.folder };
-    worker.postMessage(message);
+    if (job.url !== undefined) {
+      worker.postMessage({ type: 'scan-url', id: job.id, url: job.url, name: job.name } satisfies PageToWorker);
+    } else {
+      const hashPort = this.hashHelperFor(job);
+      const message: PageToWorker = { type: 'scan', id: job.id, files: job.items, folder: job.folder, ...(hashPort ? { hashPort } : {}) };
+      worker.postMessage(message, hashPort ? [hashPort] : []);
+    }
     this.events.start?.(job.id);
+  }
+
+  /** A hash helper with a channel to it, for one file above HASH_HELPER_MIN_BYTES; the scan worker gets the port. */
+  private hashHelperFor(job: ScanJob): MessagePort | undefined {
+    if (!this.options.createHashWorker || job.folder !== undefined || job.items.length !== 1 || job.items[0].file.size <= HASH_HELPER_MIN_BYTES) return undefined;
+    const helper = this.options.createHashWorker();
+    const channel = new MessageChannel();
+    helper.postMessage(channel.port2, [channel.port2]);
+    this.hashHelpers.set(job.id, helper);
+    return channel.port1;
+  }
+
+  private endHashHelper(id: number): void {
+    this.hashHelpers.get(id)?.terminate();
+    this.hashHelpers.delete(id);
   }
 
   private ensureWorker(): Worker {
@@ -249,6 +274,7 @@ export class ScanClient {
           this.worker?.terminate();
           this.worker = null;
           this.hashing.clear();
+          this.endHashHelper(message.id);
         } else {
           this.hashing.add(message.id);
         }
@@ -258,7 +284,12 @@ export class ScanClient {
       case 'documents':
         if (this.active?.job.id === message.id) this.events.documents?.(message.id, message.documents);
         break;
+      case 'hash-failed':
+        this.endHashHelper(message.id);
+        this.hashing.delete(message.id);
+        break;
       case 'hash':
+        this.endHashHelper(message.id);
         if (this.hashing.delete(message.id)) this.events.hash?.(message.id, message.sha256);
         break;
       case 'diff':
@@ -283,6 +314,7 @@ export class ScanClient {
     this.worker = null;
     this.settleDiffs(`the scanner was restarted (${reason})`);
     this.hashing.clear();
+    for (const id of [...this.hashHelpers.keys()]) this.endHashHelper(id);
     const active = this.active;
     this.active = null;
     if (active) {

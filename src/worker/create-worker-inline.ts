@@ -4,7 +4,12 @@
  * `./create-worker` (resolve.alias); the normal build keeps the worker as a separate, cacheable file.
  */
 import ScanWorker from './worker?worker&inline';
+import HashWorker from './hash-worker?worker&inline';
 
 export function createScanWorker(): Worker {
   return new ScanWorker({ name: 'lambdalens-scan' });
+}
+
+export function createHashWorker(): Worker {
+  return new HashWorker({ name: 'lambdalens-hash' });
 }

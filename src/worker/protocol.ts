@@ -19,7 +19,8 @@ export interface ScanItem {
 
 export type PageToWorker =
   /** One file (`files` has one item), or a SavedModel folder when `folder` names it (items are relative paths). */
-  | { type: 'scan'; id: number; files: ScanItem[]; folder?: string }
+  /** `hashPort`: a channel to the hash helper (hash-worker.ts), for one file above HASH_HELPER_MIN_BYTES. */
+  | { type: 'scan'; id: number; files: ScanItem[]; folder?: string; hashPort?: MessagePort }
   /** A file where it is hosted, read with range requests (GET only, no credentials); only when the user gave the address. */
   | { type: 'scan-url'; id: number; url: string; name: string }
   | { type: 'cancel'; id: number }
@@ -44,6 +45,8 @@ export type WorkerToPage =
   | { type: 'hash-progress'; id: number; done: number; total: number }
   /** Sent after the report (hashing never delays the verdict); a folder gets no hash. */
   | { type: 'hash'; id: number; sha256: string }
+  /** The hash could not be finished (cancelled, the file became unreadable): the report keeps sha256 = null. */
+  | { type: 'hash-failed'; id: number }
   /** The warm-up scan's result, so the page can render its views once before the first real report. */
   | { type: 'warm-report'; report: FileReport; layout?: GraphLayout }
   | { type: 'diff'; id: number; diff: ModelDiff }

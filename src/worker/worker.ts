@@ -44,12 +44,12 @@ function post(message: WorkerToPage): void {
   self.postMessage(message);
 }
 
-async function runScan(id: number, files: ScanItem[], folder: string | undefined): Promise<void> {
+async function runScan(id: number, files: ScanItem[], folder: string | undefined, hashPort: MessagePort | undefined): Promise<void> {
   const controller = new AbortController();
   controllers.set(id, controller);
   current = id;
   try {
-    await scanAndHash(id, files, folder, controller);
+    await scanAndHash(id, files, folder, controller, hashPort);
   } finally {
     controllers.delete(id);
   }
@@ -60,6 +60,7 @@ async function scanAndHash(
   files: ScanItem[],
   folder: string | undefined,
   controller: AbortController,
+  hashPort: MessagePort | undefined,
 ): Promise<void> {
   const options = {
     mountHdf5: mountHdf5InWorker,
@@ -101,12 +102,19 @@ async function scanAndHash(
   current = null;
   if (restart) return;
   // The hash comes after the verdict, streamed, and stops when the scan is cancelled.
-  if (source && !controller.signal.aborted) {
+  if (!source || controller.signal.aborted) {
+    if (hashPort) post({ type: 'hash-failed', id });
+  } else {
     try {
-      const sha256 = await hashBlob(files[0].file, (done, total) => post({ type: 'hash-progress', id, done, total }), controller.signal);
+      const sha256 = await hashBlob(files[0].file, {
+        onProgress: (done, total) => post({ type: 'hash-progress', id, done, total }),
+        signal: controller.signal,
+        ...(hashPort ? { helper: hashPort } : {}),
+      });
       post({ type: 'hash', id, sha256 });
     } catch {
-      // Cancelled or unreadable: the report keeps sha256 = null.
+      // Cancelled or unreadable: the report keeps sha256 = null (and the page ends the hash helper).
+      post({ type: 'hash-failed', id });
     }
   }
 }
@@ -145,7 +153,7 @@ self.onmessage = (event: MessageEvent<PageToWorker>) => {
       post({ type: 'fatal', id: message.id, message: describe(error) });
     });
   } else if (message.type === 'scan') {
-    runScan(message.id, message.files, message.folder).catch((error: unknown) => {
+    runScan(message.id, message.files, message.folder, message.hashPort).catch((error: unknown) => {
       post({ type: 'fatal', id: message.id, message: describe(error) });
     });
   } else if (message.type === 'cancel') {
