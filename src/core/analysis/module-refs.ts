@@ -51,14 +51,14 @@ export function moduleHits(objects: readonly ConfigObject[], allowedRoot: (modul
     const ref = functionRef(v);
     // CVE-2025-1550: a Functional layers[] entry that is a function is called with inbound args during load.
     if (className === 'function' && FUNCTIONAL_LAYER_ENTRY.test(o.pointer)) {
-      const name = str(v.name) ?? str(v.config) ?? '?';
       hits.push({
         object: o,
         module,
         className,
         severity: 'critical',
         reason: `a Functional layer entry that is the function ${module ? `${module}.` : ''}${str(v.config) ?? '?'}`,
-        entryLayer: o.layer ? `${o.layer}/${name}` : name,
+        // the walker lists the entry as a layer of its own (unique path, drawn in the graph)
+        ...(o.layer ? { entryLayer: o.layer } : {}),
       });
       continue;
     }

@@ -45,6 +45,11 @@ function str(v: Json | undefined): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/** `{"class_name": "function", "config": "<name>"}`: what Keras 3 writes for a function in a layers list. */
+function isFunctionEntry(v: Json | undefined): v is JsonObject {
+  return isObject(v) && v.class_name === 'function' && typeof v.config === 'string';
+}
+
 /** A Keras layer object: `class_name` plus a `config` (object, or the old Sequential list form). */
 export function isLayerObject(v: Json | undefined): v is JsonObject {
   return isObject(v) && typeof v.class_name === 'string' && (isObject(v.config) || Array.isArray(v.config));
@@ -123,7 +128,8 @@ class Walker {
       if (isLayerObject(value)) children.push({ obj: value, pointer: at, role: childRole });
       else if (Array.isArray(value))
         value.forEach((v, i) => {
-          if (isLayerObject(v)) children.push({ obj: v, pointer: joinPointer(at, i), role: childRole });
+          // A Functional `layers[]` entry that is a function (CVE-2025-1550) is a node of the graph too.
+          if (isLayerObject(v) || (childRole === 'layers' && isFunctionEntry(v))) children.push({ obj: v, pointer: joinPointer(at, i), role: childRole });
         });
     };
     if (Array.isArray(obj.config)) collect(obj.config, joinPointer(pointer, 'config'), 'layers'); // Keras 1/2.0 Sequential

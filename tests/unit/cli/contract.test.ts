@@ -4,7 +4,7 @@
  * structured evidence. Every JSON output is validated against the schemas shipped in schemas/.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, symlinkSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
@@ -72,6 +72,16 @@ describe('scan --json: one envelope (lambdalens/scan@1)', () => {
     const reports = lines.map((l) => JSON.parse(l) as FileReport);
     for (const r of reports) expectValid(validReport, r);
     expect(reports.map((r) => r.verdict)).toEqual(['dangerous', 'clean']);
+  });
+
+  it('--jsonl --concurrency 4: lines in input order although the big first file finishes last', async () => {
+    const names = ['resnet_like_graph.keras', 'mal_os_system.h5', 'no_lambda.keras', 'mal_eval.keras'];
+    const { out } = await run(['scan', ...names.map(fx), '--jsonl', '--no-hash', '--concurrency', '4']);
+    const reports = out.trimEnd().split('\n').map((l) => JSON.parse(l) as FileReport);
+    expect(reports.map((r) => path.basename(r.path))).toEqual(names);
+    // the ordering is not by luck: the first file takes longest to scan
+    const scanMs = (r: FileReport) => r.timings.totalMs;
+    expect(scanMs(reports[0])).toBeGreaterThan(Math.max(...reports.slice(1).map(scanMs)));
   });
 
   it('two outputs on stdout are a usage error (exit 2) with a message, and nothing is printed', async () => {
@@ -206,8 +216,14 @@ describe('schemas/ and the bin', () => {
     expect(r.status).toBe(0);
   });
   it('bin/lambdalens.mjs rebuilds a bundle older than the sources before running it', () => {
-    const bin = path.join(root, 'bin/lambdalens.mjs');
-    const bundle = path.join(root, 'dist-cli/lambdalens.mjs');
+    // In a copy of the checkout: other test files run the shared dist-cli bundle meanwhile.
+    const copy = path.join(tmp, 'checkout');
+    for (const p of ['bin', 'src', 'scripts/build-cli.mjs', 'scripts/bundle-node.mjs', 'scripts/h5wasm-split.mjs', 'package.json', 'package-lock.json', 'tsconfig.json']) {
+      cpSync(path.join(root, p), path.join(copy, p), { recursive: true });
+    }
+    symlinkSync(path.join(root, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
+    const bin = path.join(copy, 'bin/lambdalens.mjs');
+    const bundle = path.join(copy, 'dist-cli/lambdalens.mjs');
     execFileSync(process.execPath, [bin, '--version']); // make sure it exists and is current
     utimesSync(bundle, new Date(2000, 0, 1), new Date(2000, 0, 1));
     const r = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });

@@ -197,7 +197,33 @@ const CASES: Case[] = [
     evidence: { module: 'builtins', name: 'exec', inboundArgs: [['import os; os.system("id")'], {}] },
     verdict: 'dangerous',
     // The entry is a layer of its own (`x`), not the enclosing model `m`.
-    check: (r) => expect(byRule(r, 'R-K3-MODULE')[0].layer).toBe('m/x'),
+    check: (r) => {
+      expect(byRule(r, 'R-K3-MODULE')[0].layer).toBe('m/x');
+      // and the walker lists it, so the graph can draw and select it
+      expect(r.layers.find((l) => l.path === 'm/x')).toMatchObject({ className: 'function', location: '/config/layers/0' });
+    },
+  },
+  {
+    rule: 'R-K3-MODULE',
+    name: 'CVE-2025-1550: a function entry named like a sibling layer points at itself, not the sibling',
+    scan: async () =>
+      scanBytes(
+        makeKeras(
+          k3Functional('m', [
+            k3Layer('Dense', 'x', { units: 1 }),
+            { module: 'builtins', class_name: 'function', config: 'exec', registered_name: null, name: 'x', inbound_nodes: [{ args: ['import os'], kwargs: {} }] },
+          ]),
+        ),
+      ),
+    severity: 'critical',
+    document: 'config.json',
+    location: '/config/layers/1',
+    verdict: 'dangerous',
+    check: (r) => {
+      const layer = byRule(r, 'R-K3-MODULE')[0].layer;
+      expect(layer).toBe('m/x#2');
+      expect(r.layers.find((l) => l.path === layer)?.location).toBe('/config/layers/1');
+    },
   },
   {
     rule: 'R-K3-MODULE',
