@@ -236,7 +236,8 @@ function parserView(root: RootAttributes, precheck: PreflightResult): RootView {
 
 /**
  * The parser's view when it read every root attribute the pre-check found — no unreadable value, no unnamed or
- * shared message, no name twice, the same names as the pre-check — else null, and the HDF5 library reads the file.
+ * shared message, the same names as the pre-check — and among them a model or training config; else null, and
+ * the HDF5 library reads the file.
  */
 async function completeParserView(source: ByteSource, userBlock: number, precheck: PreflightResult): Promise<RootView | null> {
   let root: RootAttributes;
@@ -250,6 +251,8 @@ async function completeParserView(source: ByteSource, userBlock: number, prechec
   const attrNames = [...root.text.keys()];
   const found = new Set(precheck.names);
   if (found.size !== attrNames.length || attrNames.some((n) => !found.has(n))) return null;
+  // Without a config there is nothing to gain and a damaged file to miss: the library says whether it opens.
+  if (!MODEL_ATTRIBUTES.some((n) => root.text.get(n) !== undefined)) return null;
   return parserView(root, precheck);
 }
 

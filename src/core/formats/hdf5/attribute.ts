@@ -27,7 +27,11 @@ const MAX_SLOTS = 100_000;
 /** The name of an attribute message (readable even when its datatype is not modelled here). */
 export function attributeName(data: Uint8Array): string {
   const { nameAt, nameSize } = layout(data);
-  return new TextDecoder('utf-8', { fatal: false }).decode(data.subarray(nameAt, nameAt + nameSize)).replace(/\0+$/, '');
+  // As the library reads it: the size counts a terminating NUL, which it drops unread, and the name is a C
+  // string (it ends at the first NUL).
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(data.subarray(nameAt, nameAt + Math.max(0, nameSize - 1)));
+  const nul = text.indexOf('\0');
+  return nul >= 0 ? text.slice(0, nul) : text;
 }
 
 function layout(data: Uint8Array): { nameAt: number; nameSize: number; pad: (n: number) => number } {

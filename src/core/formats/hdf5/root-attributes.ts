@@ -103,8 +103,8 @@ async function attributeText(source: ByteSource, sb: Superblock, data: Uint8Arra
       if (!object || object.size < length) throw new Hdf5Unparsed(`its heap object ${index} is missing or short`);
       const bytes = await source.read(object.at, length);
       if (bytes.length < length) throw new Hdf5Unparsed('its heap object runs past the end of the file');
-      // Padding of variable-length strings is in bits 4-7; null-terminated ones end at the first NUL.
-      return unpad(decode(bytes), (bits >> 4) & 0x0f);
+      // The library hands variable-length strings over as C strings: whatever the padding, they end at the first NUL.
+      return unpad(decode(bytes), 0);
     }
     case 0: {
       // fixed-point: bit 0 byte order, bit 3 signed
