@@ -5,16 +5,18 @@
  * holes take TerminalText or numbers, `own` for our own fixed words. Passing a plain string where a line is built
  * is a type error, so a new field cannot reach the terminal raw by forgetting to escape it.
  */
+import { invisiblePattern } from '../core/text/invisible';
+
 declare const terminalText: unique symbol;
 export type TerminalText = string & { readonly [terminalText]: true };
 
 /**
- * C0/C1 controls, DEL, soft hyphen, Arabic letter mark, zero-width and bidi controls, word joiners and invisible
- * operators, line/paragraph separators, Hangul filler, BOM, interlinear annotation marks. Newline and tab are
- * escaped too, except in `inertBlock` (source, disassembly, whole documents), so a name cannot fake a report line.
+ * The characters of core/text/invisible.ts. Newline and tab are escaped too, except in `inertBlock` (source,
+ * disassembly, whole documents), so a name cannot fake a report line; a carriage return is escaped everywhere
+ * (it would let the text overwrite its own line).
  */
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufeff\ufff9-\ufffb]/g;
-const UNSAFE_BLOCK = new RegExp(UNSAFE.source.replace('\\u0000-\\u001f', '\\u0000-\\u0008\\u000b-\\u001f'), 'g');
+const UNSAFE = invisiblePattern();
+const UNSAFE_BLOCK = invisiblePattern('\t\n');
 
 const escape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
